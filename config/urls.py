@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    # One login page for the application and the administration screen.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
+    path("admin/", admin.site.urls),
+    path("api/", include("tkpk.api.urls")),
+    path("wilayah/", include("tkpk.regions.urls")),
+    path("proses/", include("tkpk.processes.urls")),
+    path("", include("tkpk.accounts.urls")),
+    path("", include("tkpk.core.urls")),
+]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "tkpk.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from tkpk.accounts import signals  # noqa: F401  (connects the auth signal handlers)

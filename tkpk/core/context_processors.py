@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from tkpk.core.permissions import has_role, user_roles
+from tkpk.core.roles import Role
+from tkpk.processes.models import ProcessNode
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Menu data: the decree's three functions with their subprocesses, and role flags."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"region_name": settings.TKPK_REGION_NAME}
+    roles = user_roles(user)
+    functions: list[dict[str, Any]] = []
+    if roles:
+        nodes = list(ProcessNode.objects.filter(level__in=[1, 2]).order_by("code"))
+        for node in nodes:
+            if node.level == 1:
+                functions.append({"node": node, "children": []})
+        for node in nodes:
+            if node.level == 2:
+                for f in functions:
+                    if f["node"].code == node.parent_id:
+                        f["children"].append(node)
+    return {
+        "region_name": settings.TKPK_REGION_NAME,
+        "nav_functions": functions,
+        "nav_roles": sorted(Role(r).label for r in roles),
+        "nav_is_member": bool(roles),
+        "nav_is_secretariat": has_role(user, Role.SEKRETARIAT),
+        "nav_can_admin": user.is_superuser or has_role(user, Role.SEKRETARIAT),
+    }

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from tkpk.accounts.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load demo data (one user per persona). Idempotent. Never run it in production."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet-logins", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        personas = demo_load()
+        if options["quiet_logins"]:
+            return
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for p in personas:
+            self.stdout.write(f"  {p.username:<22} {p.persona} — {p.full_name}")
