@@ -40,10 +40,16 @@ def reference(db: Any) -> None:
     _load_reference()
 
 
-def _persona(username: str, full_name: str, role: Role, *, org: Organisation | None,
-             region: str | None = None, scoped_org: bool = False) -> User:
-    user = user_create(username=username, full_name=full_name, password=PASSWORD,
-                       organisation=org)
+def _persona(
+    username: str,
+    full_name: str,
+    role: Role,
+    *,
+    org: Organisation | None,
+    region: str | None = None,
+    scoped_org: bool = False,
+) -> User:
+    user = user_create(username=username, full_name=full_name, password=PASSWORD, organisation=org)
     membership_grant(
         user=user,
         role=role,
@@ -55,27 +61,45 @@ def _persona(username: str, full_name: str, role: Role, *, org: Organisation | N
 
 @pytest.fixture
 def secretariat(reference: None) -> User:
-    return _persona("rina", "Rina Wulandari", Role.SEKRETARIAT,
-                    org=Organisation.objects.get(acronym="Sekretariat TKPK"))
+    return _persona(
+        "rina",
+        "Rina Wulandari",
+        Role.SEKRETARIAT,
+        org=Organisation.objects.get(acronym="Sekretariat TKPK"),
+    )
 
 
 @pytest.fixture
 def opd_operator(reference: None) -> User:
-    return _persona("budi", "Budi Santoso", Role.OPD,
-                    org=Organisation.objects.get(acronym="Dinsos"), scoped_org=True)
+    return _persona(
+        "budi",
+        "Budi Santoso",
+        Role.OPD,
+        org=Organisation.objects.get(acronym="Dinsos"),
+        scoped_org=True,
+    )
 
 
 @pytest.fixture
 def other_opd_operator(reference: None) -> User:
-    return _persona("siti", "Siti Aminah", Role.OPD,
-                    org=Organisation.objects.get(acronym="Disdik"), scoped_org=True)
+    return _persona(
+        "siti",
+        "Siti Aminah",
+        Role.OPD,
+        org=Organisation.objects.get(acronym="Disdik"),
+        scoped_org=True,
+    )
 
 
 @pytest.fixture
 def kelurahan_verifier(reference: None) -> User:
-    return _persona("yuli", "Yuliana Sari", Role.WILAYAH,
-                    org=Organisation.objects.get(region_id=KELURAHAN_KALI_ANYAR),
-                    region=KELURAHAN_KALI_ANYAR)
+    return _persona(
+        "yuli",
+        "Yuliana Sari",
+        Role.WILAYAH,
+        org=Organisation.objects.get(region_id=KELURAHAN_KALI_ANYAR),
+        region=KELURAHAN_KALI_ANYAR,
+    )
 
 
 @pytest.fixture

@@ -36,8 +36,18 @@ class UserAdmin(SecretariatPermissionsMixin, BaseUserAdmin):  # type: ignore[typ
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "email", "organisation")}),
-        (_("Status"), {"fields": ("is_active", "failed_login_count", "locked_until",
-                                   "last_login", "date_joined")}),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "is_active",
+                    "failed_login_count",
+                    "locked_until",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "full_name", "organisation", "password1", "password2")}),

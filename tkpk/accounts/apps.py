@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from tkpk.accounts import signals  # noqa: F401  (connects the auth signal handlers)
+        from tkpk.accounts import signals  # noqa: F401, PLC0415  (connects handlers once apps are ready)

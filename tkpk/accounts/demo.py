@@ -26,27 +26,70 @@ class DemoPersona:
 
 
 DEMO_PERSONAS = [
-    DemoPersona("sekretariat", "Rina Wulandari", "Sekretariat TKPK", Role.SEKRETARIAT,
-                organisation_acronym="Sekretariat TKPK"),
-    DemoPersona("ketua", "Hendra Gunawan", "Ketua TKPK (Sekda)", Role.KETUA,
-                organisation_acronym="Setda"),
-    DemoPersona("gubernur", "Ahmad Fauzi", "Gubernur", Role.GUBERNUR,
-                organisation_acronym="Gubernur"),
-    DemoPersona("penyusun", "Dewi Lestari", "Tim Penyusun", Role.TIM_PENYUSUN,
-                organisation_acronym="Bappeda"),
-    DemoPersona("opd.dinsos", "Budi Santoso", "Operator OPD Dinas Sosial", Role.OPD,
-                organisation_acronym="Dinsos"),
-    DemoPersona("opd.disdik", "Siti Aminah", "Operator OPD Dinas Pendidikan", Role.OPD,
-                organisation_acronym="Disdik"),
-    DemoPersona("data", "Agus Prasetyo", "Pengelola Data", Role.PENGELOLA_DATA,
-                organisation_acronym="Diskominfotik"),
-    DemoPersona("kota.jakut", "Rudi Hartono", "Wilayah: Kota Adm. Jakarta Utara", Role.WILAYAH,
-                organisation_region="31.72", scope_region="31.72"),
-    DemoPersona("kelurahan.kalianyar", "Yuliana Sari", "Verifikator Kelurahan Kali Anyar",
-                Role.WILAYAH, organisation_region="31.73.04.1002",
-                scope_region="31.73.04.1002"),
-    DemoPersona("hukum", "Maria Simanjuntak", "Biro Hukum", Role.BIRO_HUKUM,
-                organisation_acronym="Biro Hukum"),
+    DemoPersona(
+        "sekretariat",
+        "Rina Wulandari",
+        "Sekretariat TKPK",
+        Role.SEKRETARIAT,
+        organisation_acronym="Sekretariat TKPK",
+    ),
+    DemoPersona(
+        "ketua", "Hendra Gunawan", "Ketua TKPK (Sekda)", Role.KETUA, organisation_acronym="Setda"
+    ),
+    DemoPersona(
+        "gubernur", "Ahmad Fauzi", "Gubernur", Role.GUBERNUR, organisation_acronym="Gubernur"
+    ),
+    DemoPersona(
+        "penyusun",
+        "Dewi Lestari",
+        "Tim Penyusun",
+        Role.TIM_PENYUSUN,
+        organisation_acronym="Bappeda",
+    ),
+    DemoPersona(
+        "opd.dinsos",
+        "Budi Santoso",
+        "Operator OPD Dinas Sosial",
+        Role.OPD,
+        organisation_acronym="Dinsos",
+    ),
+    DemoPersona(
+        "opd.disdik",
+        "Siti Aminah",
+        "Operator OPD Dinas Pendidikan",
+        Role.OPD,
+        organisation_acronym="Disdik",
+    ),
+    DemoPersona(
+        "data",
+        "Agus Prasetyo",
+        "Pengelola Data",
+        Role.PENGELOLA_DATA,
+        organisation_acronym="Diskominfotik",
+    ),
+    DemoPersona(
+        "kota.jakut",
+        "Rudi Hartono",
+        "Wilayah: Kota Adm. Jakarta Utara",
+        Role.WILAYAH,
+        organisation_region="31.72",
+        scope_region="31.72",
+    ),
+    DemoPersona(
+        "kelurahan.kalianyar",
+        "Yuliana Sari",
+        "Verifikator Kelurahan Kali Anyar",
+        Role.WILAYAH,
+        organisation_region="31.73.04.1002",
+        scope_region="31.73.04.1002",
+    ),
+    DemoPersona(
+        "hukum",
+        "Maria Simanjuntak",
+        "Biro Hukum",
+        Role.BIRO_HUKUM,
+        organisation_acronym="Biro Hukum",
+    ),
 ]
 
 

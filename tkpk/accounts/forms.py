@@ -27,9 +27,7 @@ class LoginForm(AuthenticationForm):
             # does not keep guessing.
             user = User.objects.filter(username__iexact=username or "").first()
             if user is not None and user.is_locked():
-                raise forms.ValidationError(
-                    self.error_messages["locked"], code="locked"
-                ) from None
+                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
             raise
 
 

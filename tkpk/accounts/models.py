@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -86,7 +87,7 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.get_username()
 
-    def is_locked(self, *, now: timezone.datetime | None = None) -> bool:
+    def is_locked(self, *, now: datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
@@ -195,6 +196,6 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_usable(self, *, now: timezone.datetime | None = None) -> bool:
+    def is_usable(self, *, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

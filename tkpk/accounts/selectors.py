@@ -17,12 +17,14 @@ def organisation_list_for_user(*, user: Any, query: str = "") -> QuerySet[Organi
     if not scope.province_wide:
         qs = qs.filter(
             scope.organisation_q("pk")
-            | (scope.region_q("region_id") if scope.region_codes else Q(pk__in=[]))
+            | (scope.region_q("region__code") if scope.region_codes else Q(pk__in=[]))
             | Q(pk=user.organisation_id)
         )
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
-    return qs.annotate(member_count=Count("users", filter=Q(users__is_active=True)))
+    return qs.annotate(member_count=Count("users", filter=Q(users__is_active=True))).order_by(
+        "kind", "name"
+    )
 
 
 def organisation_get_for_user(*, user: Any, pk: int) -> Organisation:

@@ -137,7 +137,9 @@ def membership_grant(
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str, days_valid: int | None = 365) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str, days_valid: int | None = 365
+) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and never stored."""
     raw = new_token_value()
     token = ApiToken(

@@ -89,5 +89,3 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "accounts/organisation_detail.html",
         {"organisation": organisation, "members": members},
     )
-
-

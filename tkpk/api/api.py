@@ -1,5 +1,4 @@
-from __future__ import annotations
-
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied

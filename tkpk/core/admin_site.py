@@ -21,13 +21,23 @@ class AuditedAdminMixin:
     """Writes an audit row next to each admin log entry (add, change, delete)."""
 
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        audit_record(action="admin.add", actor=request.user, obj=obj, request=request,
-                     detail={"change": str(message)[:1000]})
+        audit_record(
+            action="admin.add",
+            actor=request.user,
+            obj=obj,
+            request=request,
+            detail={"change": str(message)[:1000]},
+        )
         return super().log_addition(request, obj, message)  # type: ignore[misc]
 
     def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        audit_record(action="admin.change", actor=request.user, obj=obj, request=request,
-                     detail={"change": str(message)[:1000]})
+        audit_record(
+            action="admin.change",
+            actor=request.user,
+            obj=obj,
+            request=request,
+            detail={"change": str(message)[:1000]},
+        )
         return super().log_change(request, obj, message)  # type: ignore[misc]
 
     def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:

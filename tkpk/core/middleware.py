@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _current_ip: ContextVar[str | None] = ContextVar("tkpk_current_ip", default=None)
@@ -13,8 +14,6 @@ _current_ip: ContextVar[str | None] = ContextVar("tkpk_current_ip", default=None
 def client_ip(request: HttpRequest) -> str | None:
     # Behind the production reverse proxy REMOTE_ADDR is the proxy; the proxy is trusted to set
     # X-Real-IP. Anything else the client sends is ignored.
-    from django.conf import settings
-
     if settings.SECURE_PROXY_SSL_HEADER:
         real = request.META.get("HTTP_X_REAL_IP")
         if real:

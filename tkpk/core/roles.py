@@ -19,8 +19,14 @@ class Role(models.TextChoices):
 
 # Roles whose work is province-wide: they need no organisation or region scope.
 PROVINCE_WIDE_ROLES = frozenset(
-    {Role.GUBERNUR, Role.KETUA, Role.SEKRETARIAT, Role.TIM_PENYUSUN, Role.PENGELOLA_DATA,
-     Role.BIRO_HUKUM}
+    {
+        Role.GUBERNUR,
+        Role.KETUA,
+        Role.SEKRETARIAT,
+        Role.TIM_PENYUSUN,
+        Role.PENGELOLA_DATA,
+        Role.BIRO_HUKUM,
+    }
 )
 # Roles that must be scoped to one organisation (their agency).
 ORGANISATION_SCOPED_ROLES = frozenset({Role.OPD})

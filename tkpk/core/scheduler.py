@@ -39,6 +39,13 @@ def register(job: PeriodicJob) -> None:
     PERIODIC_JOBS.append(job)
 
 
+def _enqueuer(job: PeriodicJob) -> Callable[[], None]:
+    def enqueue() -> None:
+        job.task.enqueue(**job.kwargs())
+
+    return enqueue
+
+
 def scheduler_tick(*, now: datetime | None = None) -> list[str]:
     """Enqueue every job that is due; returns the names enqueued."""
     moment = now or timezone.now()
@@ -51,6 +58,6 @@ def scheduler_tick(*, now: datetime | None = None) -> list[str]:
                 continue
             state.last_enqueued_at = moment
             state.save(update_fields=["last_enqueued_at"])
-            transaction.on_commit(lambda job=job: job.task.enqueue(**job.kwargs()))
+            transaction.on_commit(_enqueuer(job))
             enqueued.append(job.name)
     return enqueued

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -41,12 +41,10 @@ def audit_event_list(*, user: Any, filters: AuditFilter) -> QuerySet[AuditEvent]
     if filters.date_from:
         qs = qs.filter(at__gte=_start_of(filters.date_from))
     if filters.date_to:
-        qs = qs.filter(at__lt=_start_of(filters.date_to) + timezone.timedelta(days=1))
+        qs = qs.filter(at__lt=_start_of(filters.date_to) + timedelta(days=1))
     return qs
 
 
 def audit_action_choices(*, user: Any) -> list[str]:
     require_role(user, Role.SEKRETARIAT)
-    return list(
-        AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-    )
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

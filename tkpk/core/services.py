@@ -30,7 +30,7 @@ def audit_record(
     extract file, a login attempt for an unknown name) pass the columns directly. Never put
     person-level values (NIK, names, addresses) into ``detail``: it is shown to auditors.
     """
-    user = actor if actor is not None and actor.is_authenticated else None
+    user: Any = actor if actor is not None and actor.is_authenticated else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from tkpk.core.exports import csv_safe_row
 from tkpk.core.forms import AuditFilterForm
+from tkpk.core.models import AuditEvent
 from tkpk.core.permissions import require_member, scope_for
 from tkpk.core.selectors import AuditFilter, audit_action_choices, audit_event_list
 from tkpk.core.services import audit_record
@@ -37,7 +40,7 @@ def _audit_filters(form: AuditFilterForm) -> AuditFilter:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = AuditFilterForm(request.GET or None)
     events = audit_event_list(user=request.user, filters=_audit_filters(form))
     if request.GET.get("format") == "csv":
@@ -65,22 +68,39 @@ class _Echo:
         return value
 
 
-def _audit_csv(request: HttpRequest, events: object) -> StreamingHttpResponse:
-    audit_record(action="audit.export", actor=request.user, request=request,
-                 object_type="core.auditevent", detail={"query": request.GET.urlencode()})
+AUDIT_CSV_HEADER = ["time", "user", "action", "object_type", "object_id", "object", "purpose", "ip"]
+
+
+def _audit_csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    header = ["time", "user", "action", "object_type", "object_id", "object", "purpose", "ip"]
-
-    def rows():  # type: ignore[no-untyped-def]
-        yield writer.writerow(header)
-        for e in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
-            yield writer.writerow(
-                csv_safe_row(
-                    [timezone.localtime(e.at).isoformat(), e.actor_username, e.action,
-                     e.object_type, e.object_id, e.object_repr, e.purpose, e.ip_address or ""]
-                )
+    yield writer.writerow(AUDIT_CSV_HEADER)
+    for e in events.iterator(chunk_size=2000):
+        yield writer.writerow(
+            csv_safe_row(
+                [
+                    timezone.localtime(e.at).isoformat(),
+                    e.actor_username,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_repr,
+                    e.purpose,
+                    e.ip_address or "",
+                ]
             )
+        )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+
+def _audit_csv(request: HttpRequest, events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
+    audit_record(
+        action="audit.export",
+        actor=request.user,
+        request=request,
+        object_type="core.auditevent",
+        detail={"query": request.GET.urlencode()},
+    )
+    response = StreamingHttpResponse(
+        _audit_csv_lines(events), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response

@@ -5,12 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tkpk.processes import selectors
+from tkpk.processes.models import ProcessNode
 
 
 @login_required
 def node(request: HttpRequest, code: str) -> HttpResponse:
     process_node = selectors.process_node_get(user=request.user, code=code)
-    ancestors = []
+    ancestors: list[ProcessNode] = []
     parent = process_node.parent
     while parent is not None:
         ancestors.insert(0, parent)

@@ -48,9 +48,7 @@ def _read_regions(path: Path) -> list[Region]:
             code = row["kode"].strip()
             level_name = row["tingkat"].strip().lower()
             if level_name not in LEVEL_ALIASES:
-                raise ValidationError(
-                    f"{path.name} line {line_no}: unknown level {level_name!r}"
-                )
+                raise ValidationError(f"{path.name} line {line_no}: unknown level {level_name!r}")
             region = Region(
                 code=code,
                 name=" ".join(row["nama"].split()),

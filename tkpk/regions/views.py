@@ -25,8 +25,10 @@ def browse(request: HttpRequest, code: str | None = None) -> HttpResponse:
     results = None
     if query or level:
         results = Paginator(
-            selectors.region_search(user=request.user, query=query, level=level,
-                                    parent=region.code), 50
+            selectors.region_search(
+                user=request.user, query=query, level=level, parent=region.code
+            ),
+            50,
         ).get_page(request.GET.get("page"))
     context = {
         "region": region,

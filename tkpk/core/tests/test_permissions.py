@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tkpk.accounts.models import User
+from tkpk.accounts.services import membership_grant, user_create
 from tkpk.core.permissions import require_role, scope_for
 from tkpk.core.roles import Role
+from tkpk.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +23,6 @@ def test_a_region_scope_covers_its_units_and_not_a_neighbour_with_a_shared_prefi
 
 
 def test_a_kota_scope_covers_every_kelurahan_below_it(reference: None) -> None:
-    from tkpk.accounts.services import membership_grant, user_create
-    from tkpk.regions.models import Region
-
     user = user_create(username="kota", full_name="Kota")
     membership_grant(user=user, role=Role.WILAYAH, region=Region.objects.get(pk="31.72"))
     scope = scope_for(user)
