@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from tkpk.accounts.models import ApiToken, Organisation, User
+from tkpk.core.forms import clean_search_text
 from tkpk.core.permissions import require_member
 
 
@@ -20,6 +21,7 @@ def organisation_list_for_user(*, user: Any, query: str = "") -> QuerySet[Organi
             | (scope.region_q("region__code") if scope.region_codes else Q(pk__in=[]))
             | Q(pk=user.organisation_id)
         )
+    query = clean_search_text(query)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
     return qs.annotate(member_count=Count("users", filter=Q(users__is_active=True))).order_by(

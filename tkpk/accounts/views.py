@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from tkpk.accounts import selectors, services
 from tkpk.accounts.forms import ApiTokenForm, LoginForm
 from tkpk.accounts.models import User
+from tkpk.core.forms import clean_search_text
 from tkpk.core.permissions import require_member
 
 
@@ -71,7 +72,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = clean_search_text(request.GET.get("q"))
     organisations = selectors.organisation_list_for_user(user=request.user, query=query)
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     template = "accounts/organisation_list.html"

@@ -82,9 +82,9 @@ def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     """Administrative units (Kemendagri codes), filterable by name/code, level and parent."""
     regions = region_selectors.region_search(
         user=request.user,
-        query=filters.q.strip()[:100],
+        query=filters.q,
         level=filters.level.value if filters.level else "",
-        parent=filters.parent.strip()[:13],
+        parent=filters.parent.strip(),
     ).prefetch_related("external_codes")
     return [_region_out(r) for r in regions]
 

@@ -22,3 +22,12 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+def clean_search_text(value: str | None, *, max_length: int = 100) -> str:
+    """A free-text search term as typed: control characters (NUL included, which PostgreSQL
+    refuses in text) removed, whitespace collapsed, length bounded."""
+    if not value:
+        return ""
+    printable = "".join(ch for ch in value if ch.isprintable() or ch == " ")
+    return " ".join(printable.split())[:max_length]

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from tkpk.core.forms import clean_search_text
 from tkpk.core.permissions import require_member
-from tkpk.regions.models import Region
+from tkpk.regions.models import KEMENDAGRI_CODE_RE, Region
 
 # Administrative units are reference data: every member may read all of them. The scope is
 # still computed so a Wilayah user's own area can be highlighted.
@@ -23,6 +24,8 @@ def region_root(*, user: Any) -> Region:
 
 def region_get(*, user: Any, code: str) -> Region:
     require_member(user)
+    if not KEMENDAGRI_CODE_RE.match(code):
+        raise Http404
     region = Region.objects.select_related("parent").filter(pk=code).first()
     if region is None:
         raise Http404
@@ -46,6 +49,8 @@ def region_search(
     *, user: Any, query: str = "", level: str = "", parent: str = ""
 ) -> QuerySet[Region]:
     require_member(user)
+    query = clean_search_text(query)
+    parent = parent if KEMENDAGRI_CODE_RE.match(parent or "") else ""
     qs = Region.objects.select_related("parent")
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(code__startswith=query))

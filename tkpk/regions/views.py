@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tkpk.core.forms import clean_search_text
 from tkpk.core.permissions import scope_for
 from tkpk.regions import selectors
 from tkpk.regions.models import Level
@@ -18,7 +19,7 @@ def browse(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if code
         else selectors.region_root(user=request.user)
     )
-    query = request.GET.get("q", "").strip()
+    query = clean_search_text(request.GET.get("q"))
     level = request.GET.get("level", "")
     if level not in Level.values:
         level = ""

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -63,6 +66,17 @@ def test_the_browser_session_also_authenticates(as_opd: Client) -> None:
     assert me["username"] == "budi" and me["roles"][0]["role"] == "opd"
 
 
+@pytest.fixture
+def keep_test_connection() -> Iterator[None]:
+    """In-process WSGI calls end with request_finished, which closes "old" connections; on
+    PostgreSQL that would close the test transaction's connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
@@ -70,7 +84,9 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 @settings(
     max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
-def test_the_api_never_answers_with_a_server_error(case: Any, opd_token: str) -> None:
+def test_the_api_never_answers_with_a_server_error(
+    case: Any, opd_token: str, keep_test_connection: None
+) -> None:
     # The token fixture is created once for all generated cases on purpose: read-only calls.
     response = case.call(headers={"Authorization": f"Bearer {opd_token}"})
     assert response.status_code < 500, (case.path, case.query, response.text[:300])

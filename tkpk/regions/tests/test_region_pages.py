@@ -48,3 +48,10 @@ def test_a_verifier_sees_its_own_area_marked(as_verifier: Client) -> None:
 def test_the_outsider_is_refused_the_region_pages(as_outsider: Client) -> None:
     assert as_outsider.get(reverse("regions:browse")).status_code == 403
     assert as_outsider.get(reverse("regions:browse", args=["31.71"])).status_code == 403
+
+
+def test_a_search_with_control_characters_is_cleaned_not_an_error(as_opd: Client) -> None:
+    response = as_opd.get(reverse("regions:browse"), {"q": "Kali\x00 Anyar", "level": "kelurahan"})
+    assert response.status_code == 200
+    assert [r.code for r in response.context["results"]] == ["31.73.04.1002"]
+    assert as_opd.get(reverse("regions:browse", args=["31\x00"])).status_code == 404
