@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on their own.
+    path("favicon.ico", RedirectView.as_view(url="/static/tkpk/favicon.svg", permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     # One login page for the application and the administration screen.
     path(

@@ -12,6 +12,9 @@ from tkpk.accounts.models import User
 class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct username and password. Both are case-sensitive."
+        ),
         "locked": _(
             "This account is locked for a while after too many failed logins. "
             "Try again later or ask the secretariat to unlock it."
