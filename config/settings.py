@@ -254,3 +254,7 @@ NINJA_PAGINATION_PER_PAGE = 100
 # Region shown in titles and documents; keep configurable (DKI / Daerah Khusus Jakarta).
 TKPK_REGION_NAME = os.environ.get("TKPK_REGION_NAME", "DKI Jakarta")
 TKPK_PROVINCE_CODE = os.environ.get("TKPK_PROVINCE_CODE", "31")
+# Days before a task's due date on which its lane is reminded (once each).
+TKPK_REMINDER_DAYS = [
+    int(d) for d in os.environ.get("TKPK_REMINDER_DAYS", "7,1").split(",") if d.strip()
+]

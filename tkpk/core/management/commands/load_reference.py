@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tkpk.accounts.reference import organisations_load
-from tkpk.processes.services import catalogue_load
+from tkpk.processes.services import catalogue_load, process_maps_load
 from tkpk.regions.services import regions_load
 
 
@@ -20,3 +20,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"organisations: {organisations_load()}")
         self.stdout.write(f"process catalogue: {catalogue_load()} nodes")
+        self.stdout.write(f"process maps published: {process_maps_load()}")
