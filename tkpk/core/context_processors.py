@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from tkpk.core.permissions import has_role, user_roles
 from tkpk.core.roles import Role
 from tkpk.processes.models import ProcessNode
+from tkpk.processes.selectors_work import open_task_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -29,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                         f["children"].append(node)
     return {
         "region_name": settings.TKPK_REGION_NAME,
+        "nav_open_tasks": open_task_count(user) if roles else 0,
         "nav_functions": functions,
         "nav_roles": sorted(Role(r).label for r in roles),
         "nav_is_member": bool(roles),

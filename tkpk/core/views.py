@@ -17,6 +17,7 @@ from tkpk.core.permissions import require_member, scope_for
 from tkpk.core.selectors import AuditFilter, audit_action_choices, audit_event_list
 from tkpk.core.services import audit_record
 from tkpk.processes.selectors import process_tree
+from tkpk.processes.selectors_work import inbox_for_user
 
 
 @login_required
@@ -29,7 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"scope": scope, "memberships": memberships, "tree": process_tree(user=request.user)},
+        {
+            "scope": scope,
+            "memberships": memberships,
+            "tree": process_tree(user=request.user),
+            "tasks": inbox_for_user(user=request.user)["mine"][:5],
+        },
     )
 
 

@@ -163,6 +163,8 @@ def instance_params_clean(raw: dict[str, Any]) -> dict[str, Any]:
                 params[key] = value
         except ValueError as exc:
             raise ValidationError(f"parameter {key}: {value!r} is not valid") from exc
+    if isinstance(params.get("opds"), str):
+        params["opds"] = [a.strip() for a in params["opds"].split(",") if a.strip()]
     if "quarter" in params and params["quarter"] not in (1, 2, 3, 4):
         raise ValidationError("parameter quarter: must be 1–4")
     return params
@@ -479,7 +481,9 @@ def process_tick(*, now: datetime | None = None) -> TickResult:
         if days_left < 0:
             supervisor = SUPERVISOR.get(Role(task.role), Role.SEKRETARIAT)
             msg = f"Terlambat: {task.name} ({task.instance}) jatuh tempo {task.due_date:%d-%m-%Y}"
-            n = _notify(task, "escalation", _recipients(task, supervisor), msg)
+            # Nobody in the supervising role yet: the secretariat still has to know.
+            recipients = _recipients(task, supervisor) or _recipients(task, Role.SEKRETARIAT)
+            n = _notify(task, "escalation", recipients, msg)
             if n:
                 result.escalations += 1
                 _event(task.instance, "escalation", msg, task=task)
