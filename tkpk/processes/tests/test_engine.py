@@ -148,7 +148,7 @@ def test_a_script_task_that_imports_is_refused_at_import_and_fails_safely_at_run
     [
         (('name="Ketua TKPK"', 'name="Tukang Kebun"'), "Tukang Kebun"),
         (("<definitions", "<definitionz"), "XML"),
-        (('decision == "approve"', 'decision.__class__ == "approve"'), "not allowed"),
+        (('decision == "approve"', 'decision.__class__ == "approve"'), "decision.__class__"),
     ],
 )
 def test_a_broken_map_is_refused_with_a_plain_reason(
@@ -198,3 +198,20 @@ def test_parameters_are_checked(rakor_map: ProcessVersion, secretariat: User) ->
     )
     assert started.params["election_date"] == "2024-12-15"
     assert started.params["started"] == timezone.localdate().isoformat()
+
+
+def test_a_timer_in_the_map_fires_on_the_scheduler_tick(
+    rakor_map: ProcessVersion, secretariat: User
+) -> None:
+    timed = (DATA / "with_timer.bpmn").read_text(encoding="utf-8")
+    process_version_create(node=rakor_map.node, xml=timed, by=secretariat, publish=True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        instance = process_instance_start(code=RAKOR, params={}, by=secretariat)
+        assert _open(instance.pk) == []  # waiting for the timer
+        process_tick()
+        assert _open(instance.pk) == []
+    with time_machine.travel(start + timedelta(days=1, minutes=1), tick=False):
+        process_tick()
+    (task,) = _open(instance.pk)
+    assert task.step == "Task_Notulen"
