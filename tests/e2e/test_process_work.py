@@ -46,3 +46,20 @@ def test_the_secretariat_starts_a_rat_completes_its_first_task_and_sees_the_posi
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "instance-rat.png"), full_page=True)
     assert browser_errors.messages == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    sorted(
+        p.stem for p in (Path(__file__).resolve().parents[2] / "tkpk/processes/bpmn").glob("*.bpmn")
+    ),
+)
+def test_every_shipped_map_renders_in_the_browser(
+    code: str, page: Page, live_server: Any, opd_operator: User, browser_errors: BrowserErrors
+) -> None:
+    process_maps_load()
+    log_in_to_home(page, live_server, opd_operator)
+    page.goto(live_server.url + f"/proses/{code}/")
+    expect(page.locator(".djs-container svg")).to_have_count(1)
+    assert page.locator(".djs-shape").count() > 8
+    assert browser_errors.messages == []

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tkpk.accounts.models import Organisation, OrganisationKind, User
 from tkpk.core.permissions import scope_for
@@ -372,13 +373,13 @@ def human_task_complete(
     instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
     task = HumanTask.objects.select_for_update().get(pk=task.pk)
     if task.status != TaskStatus.OPEN or instance.status != InstanceStatus.RUNNING:
-        raise ValidationError("This task is no longer open.")
+        raise ValidationError(_("This task is no longer open."))
     if not task_can_complete(task=task, user=by):
-        raise PermissionDenied("This task belongs to another lane or scope.")
+        raise PermissionDenied(_("This task belongs to another lane or scope."))
     if task.decision_required and decision not in ("approve", "return"):
-        raise ValidationError("Choose approve or return.")
+        raise ValidationError(_("Choose approve or return."))
     if decision == "return" and not comment.strip():
-        raise ValidationError("Say why the draft is returned.")
+        raise ValidationError(_("Say why the draft is returned."))
     task.status = TaskStatus.COMPLETED
     task.completed_by = by
     task.completed_at = timezone.now()

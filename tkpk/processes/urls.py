@@ -7,6 +7,11 @@ app_name = "processes"
 urlpatterns = [
     path("tugas/", views_work.inbox, name="inbox"),
     path("tugas/<int:pk>/", views_work.task_detail, name="task"),
+    path(
+        "tugas/<int:pk>/lampiran/<int:attachment_pk>/",
+        views_work.task_attachment,
+        name="task_attachment",
+    ),
     path("notifikasi/", views_work.notifications, name="notifications"),
     path("notifikasi/<int:pk>/baca/", views_work.notification_read, name="notification_read"),
     path("instans/<int:pk>/", views_work.instance_detail, name="instance"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from tkpk.processes import expressions
 from tkpk.processes.engine import DiagramError, ParsedProcess, parse_bpmn
 from tkpk.processes.lanes import KNOWN_SCREENS, role_for_lane
@@ -25,40 +27,54 @@ def validate_bpmn(xml: str | bytes) -> ParsedProcess:  # noqa: PLR0912 (one chec
     parsed, _spec = parse_bpmn(xml)
     problems: list[str] = []
     if not parsed.lanes:
-        problems.append("The map has no lanes: every step needs a lane naming who does it.")
+        problems.append(_("The map has no lanes: every step needs a lane naming who does it."))
     for lane in parsed.lanes:
         if role_for_lane(lane) is None:
             problems.append(
-                f"Lane '{lane}' is not a known role (Gubernur, Ketua TKPK, Sekretariat TKPK, Tim "
-                "Penyusun, Perangkat Daerah (OPD), Pengelola Data, Wilayah, Biro Hukum)."
+                _(
+                    "Lane '%(lane)s' is not a known role (Gubernur, Ketua TKPK, Sekretariat "
+                    "TKPK, Tim Penyusun, Perangkat Daerah (OPD), Pengelola Data, Wilayah, "
+                    "Biro Hukum)."
+                )
+                % {"lane": lane}
             )
     for task in parsed.user_tasks:
         label = task.name or task.id
         if not task.lane:
-            problems.append(f"Step '{label}' is not in any lane.")
+            problems.append(_("Step '%(step)s' is not in any lane.") % {"step": label})
         screen = task.properties.get("screen", "generic")
         if screen not in KNOWN_SCREENS:
-            problems.append(f"Step '{label}' names an unknown screen '{screen}'.")
+            problems.append(
+                _("Step '%(step)s' names an unknown screen '%(screen)s'.")
+                % {"step": label, "screen": screen}
+            )
         for key in ("deadline", "window_start"):
             rule = task.properties.get(key)
             if rule:
                 try:
                     expressions.evaluate_deadline(rule, SAMPLE_PARAMS)
                 except expressions.ExpressionError as exc:
-                    problems.append(f"Step '{label}': the {key} rule '{rule}' is wrong: {exc}.")
+                    problems.append(
+                        _("Step '%(step)s': the %(key)s rule '%(rule)s' is wrong: %(error)s.")
+                        % {"step": label, "key": key, "rule": rule, "error": exc}
+                    )
     for flow in parsed.flows:
         if flow.condition:
             try:
                 expressions.check_expression(flow.condition)
             except expressions.ExpressionError as exc:
-                problems.append(f"The condition '{flow.condition}' is not allowed: {exc}.")
+                problems.append(
+                    _("The condition '%(condition)s' is not allowed: %(error)s.")
+                    % {"condition": flow.condition, "error": exc}
+                )
     for activity in parsed.activities:
         if activity.kind == "scriptTask":
             try:
                 expressions.check_script(activity.script)
             except expressions.ExpressionError as exc:
                 problems.append(
-                    f"Script step '{activity.name or activity.id}' is not allowed: {exc}."
+                    _("Script step '%(step)s' is not allowed: %(error)s.")
+                    % {"step": activity.name or activity.id, "error": exc}
                 )
     if problems:
         raise DiagramError(problems)

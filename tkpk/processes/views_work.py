@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -73,6 +73,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": task.attachments.all(),
         },
     )
+
+
+@login_required
+def task_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    task = sel.task_get_for_user(user=request.user, pk=pk)
+    item = get_object_or_404(task.attachments.all(), pk=attachment_pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
 @login_required

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -220,13 +221,15 @@ def parse_bpmn(xml: str | bytes, *, source: str = "diagram.bpmn") -> tuple[Parse
             raw, parser=etree.XMLParser(resolve_entities=False, no_network=True)
         )
     except etree.XMLSyntaxError as exc:
-        raise DiagramError([f"the file is not valid XML: {exc.msg}"]) from exc
+        raise DiagramError(
+            [_("The file is not valid XML: %(error)s") % {"error": exc.msg}]
+        ) from exc
     processes = [p for p in root.iter(f"{{{BPMN_NS}}}process")]
     if not processes:
-        raise DiagramError(["the file has no BPMN process"])
+        raise DiagramError([_("The file has no BPMN process.")])
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"] or processes
     if len(executable) > 1:
-        raise DiagramError(["the file has more than one executable process; keep one per map"])
+        raise DiagramError([_("The file has more than one executable process; keep one per map.")])
     process = executable[0]
     described = _describe(root, process)
     parser = SpiffBpmnParser()
@@ -235,9 +238,13 @@ def parse_bpmn(xml: str | bytes, *, source: str = "diagram.bpmn") -> tuple[Parse
         spec = parser.get_spec(described.process_id)
         subprocesses = parser.get_subprocess_specs(described.process_id)
     except ValidationException as exc:
-        raise DiagramError([f"the engine cannot read the map: {exc}"]) from exc
+        raise DiagramError(
+            [_("The engine cannot read the map: %(error)s") % {"error": exc}]
+        ) from exc
     except Exception as exc:
-        raise DiagramError([f"the engine cannot read the map: {exc}"]) from exc
+        raise DiagramError(
+            [_("The engine cannot read the map: %(error)s") % {"error": exc}]
+        ) from exc
     if not root.findall(".//{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"):
         described.warnings.append("the file has no diagram layout (DI); it cannot be drawn")
     return described, (spec, subprocesses)
@@ -287,7 +294,9 @@ class WorkflowRuntime:
             self.workflow.refresh_timers()
             self.workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
-            raise DiagramError([f"the process stopped at a step it cannot run: {exc}"]) from exc
+            raise DiagramError(
+                [_("The process stopped at a step it cannot run: %(error)s") % {"error": exc}]
+            ) from exc
 
     def ready_tasks(self) -> list[EngineTask]:
         return [
@@ -302,12 +311,14 @@ class WorkflowRuntime:
     def complete(self, task_id: str, data: dict[str, Any]) -> None:
         task = self.workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
-            raise DiagramError(["the task is no longer waiting"])
+            raise DiagramError([_("The task is no longer waiting.")])
         task.data.update(data)
         try:
             task.run()
         except SpiffWorkflowException as exc:
-            raise DiagramError([f"the step could not be completed: {exc}"]) from exc
+            raise DiagramError(
+                [_("The step could not be completed: %(error)s") % {"error": exc}]
+            ) from exc
         self.advance()
 
     @property

@@ -92,7 +92,12 @@ def test_the_task_screen_completes_with_a_comment_and_attachment(
     assert response.status_code == 302
     start.refresh_from_db()
     assert start.status == TaskStatus.COMPLETED and start.comment == "undangan terkirim"
-    assert TaskAttachment.objects.get(task=start).name == "undangan.pdf"
+    attachment = TaskAttachment.objects.get(task=start)
+    assert attachment.name == "undangan.pdf"
+    download = as_secretariat.get(
+        reverse("processes:task_attachment", args=[start.pk, attachment.pk])
+    )
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
     assert {t.organisation.acronym for t in _open(rat)} == {"Dinsos", "Disdik"}  # type: ignore[union-attr]
 
 
