@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tkpk.accounts",
     "tkpk.regions",
     "tkpk.processes",
+    "tkpk.planning",
     "tkpk.api",
 ]
 
