@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from tkpk.accounts.demo import DEMO_PASSWORD, demo_load
+from tkpk.planning.demo import demo_plans_load
 from tkpk.processes.demo import demo_processes_load
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         personas = demo_load()
         demo_processes_load()
+        demo_plans_load()
         if options["quiet_logins"]:
             return
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
