@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/", include("tkpk.api.urls")),
     path("wilayah/", include("tkpk.regions.urls")),
     path("proses/", include("tkpk.processes.urls")),
+    path("perencanaan/", include("tkpk.planning.urls")),
+    path("perencanaan/", include("tkpk.planning.urls_excel")),
     path("", include("tkpk.accounts.urls")),
     path("", include("tkpk.core.urls")),
 ]

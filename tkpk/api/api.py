@@ -1,15 +1,27 @@
 # No "from __future__ import annotations": django-ninja reads these annotations at run time.
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from tkpk.accounts.models import User
 from tkpk.api.auth import SessionAuth, TokenAuth
-from tkpk.api.schemas import ErrorOut, MembershipOut, MeOut, RegionOut
+from tkpk.api.schemas import (
+    ErrorOut,
+    MatrixRowOut,
+    MatrixRowPatch,
+    MembershipOut,
+    MeOut,
+    PlanOut,
+    RegionOut,
+)
 from tkpk.core.permissions import memberships_for, require_member
 from tkpk.core.roles import Role
+from tkpk.planning import selectors as plan_selectors
+from tkpk.planning import services as plan_services
+from tkpk.planning.models import MatrixRow
 from tkpk.regions import selectors as region_selectors
 from tkpk.regions.models import Level, Region
 
@@ -94,3 +106,67 @@ def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
 )
 def region_detail(request: HttpRequest, code: str) -> Any:
     return _region_out(region_selectors.region_get(user=request.user, code=code))
+
+
+def _row_out(row: MatrixRow) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "code": row.code,
+        "level": row.level,
+        "name": row.name,
+        "opd": row.opd.acronym or row.opd.name,
+        "indicator": row.indicator,
+        "unit": row.unit,
+        "target": row.target,
+        "target_q1": row.target_q1,
+        "target_q2": row.target_q2,
+        "target_q3": row.target_q3,
+        "target_q4": row.target_q4,
+        "budget": row.budget,
+        "lock_version": row.lock_version,
+    }
+
+
+@api.get("/plans", response={200: list[PlanOut], 403: ErrorOut}, tags=["planning"])
+def plan_list(request: HttpRequest) -> Any:
+    """RPKD and RAT plans (public documents of the province; any member reads them)."""
+    return list(plan_selectors.plan_list_for_user(user=request.user))
+
+
+@api.get(
+    "/plans/{plan_id}/matrix",
+    response={200: list[MatrixRowOut], 403: ErrorOut, 404: ErrorOut},
+    tags=["planning"],
+)
+def plan_matrix(request: HttpRequest, plan_id: int) -> Any:
+    plan = plan_selectors.plan_get_for_user(user=request.user, pk=plan_id)
+    return [_row_out(r) for r in plan_selectors.matrix_rows(plan=plan)]
+
+
+@api.patch(
+    "/plans/{plan_id}/matrix/{row_id}",
+    response={200: MatrixRowOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["planning"],
+)
+def plan_matrix_row_update(
+    request: HttpRequest, plan_id: int, row_id: int, payload: MatrixRowPatch
+) -> Any:
+    """Change a matrix row; an OPD only its own rows. ``lock_version`` must be the one read:
+    a row saved by someone else since then answers 409 and is not changed."""
+    plan = plan_selectors.plan_get_for_user(user=request.user, pk=plan_id)
+    row = plan_selectors.row_get_for_user(user=request.user, plan=plan, pk=row_id)
+    changes = payload.dict(exclude_unset=True)
+    lock_version = changes.pop("lock_version")
+    try:
+        saved = plan_services.matrix_row_save(
+            plan=plan,
+            by=cast(User, request.user),
+            data=changes,
+            row=row,
+            lock_version=lock_version,
+        )
+    except plan_services.ConcurrentEditError as exc:
+        return 409, {"detail": " ".join(exc.messages)}
+    except ValidationError as exc:
+        return 422, {"detail": " ".join(exc.messages)}
+    return _row_out(saved)

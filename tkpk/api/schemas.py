@@ -31,3 +31,45 @@ class RegionOut(Schema):
     population_total: int | None
     area_km2: Decimal | None
     bps_code: str | None
+
+
+class PlanOut(Schema):
+    id: int
+    kind: str
+    title: str
+    year_start: int
+    year_end: int
+    stage: str
+    decree_number: str
+    rpkd_id: int | None
+
+
+class MatrixRowOut(Schema):
+    id: int
+    code: str
+    level: str
+    name: str
+    opd: str
+    indicator: str
+    unit: str
+    target: Decimal | None
+    target_q1: Decimal | None
+    target_q2: Decimal | None
+    target_q3: Decimal | None
+    target_q4: Decimal | None
+    budget: Decimal
+    lock_version: int
+
+
+class MatrixRowPatch(Schema):
+    lock_version: int
+    name: str | None = None
+    indicator: str | None = None
+    unit: str | None = None
+    target: Decimal | None = None
+    target_q1: Decimal | None = None
+    target_q2: Decimal | None = None
+    target_q3: Decimal | None = None
+    target_q4: Decimal | None = None
+    budget: Decimal | None = None
+    deviation_note: str | None = None

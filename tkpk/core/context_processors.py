@@ -4,11 +4,17 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from tkpk.core.permissions import has_role, user_roles
 from tkpk.core.roles import Role
 from tkpk.processes.models import ProcessNode
 from tkpk.processes.selectors_work import open_task_count
+
+# Screens of each function of the decree, listed first in its menu.
+FUNCTION_LINKS: dict[str, list[tuple[str, Any]]] = {
+    "TKPK-01": [("planning:plans", _("RPKD and RAT documents"))],
+}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 for f in functions:
                     if f["node"].code == node.parent_id:
                         f["children"].append(node)
+    for f in functions:
+        f["links"] = FUNCTION_LINKS.get(f["node"].code, [])
     return {
         "region_name": settings.TKPK_REGION_NAME,
         "nav_open_tasks": open_task_count(user) if roles else 0,

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Model
@@ -16,6 +17,7 @@ from tkpk.core.roles import Role
 from tkpk.core.services import audit_record
 from tkpk.planning.models import (
     STAGES,
+    Comment,
     Goal,
     MatrixRow,
     Plan,
@@ -32,6 +34,8 @@ from tkpk.planning.models import (
     Target,
     TargetValue,
 )
+from tkpk.processes.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from tkpk.processes.services import human_task_complete, task_can_complete
 from tkpk.regions.models import Region
 
 SECTIONS = {
@@ -129,6 +133,7 @@ def plan_create(
         year_end=year_end if year_end is not None else year_start,
         rpkd=rpkd,
         stage=STAGES[kind][0],
+        instance=plan_instance_for(kind=kind, year=year_start),
     )
     plan.full_clean()
     plan.save()
@@ -143,8 +148,54 @@ def section_save(*, section: Section, body: str, lock_version: int, by: User) ->
     if not _can_draft(by):
         raise PermissionDenied
     _check_open(section.plan)
-    _versioned_update(Section, section, lock_version, {"body": body}, by)
+    _versioned_update(Section, section, lock_version, {"body": clean_html(body)}, by)
+    audit_record(action="planning.section_saved", actor=by, obj=section)
     return section
+
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "h3",
+    "h4",
+    "blockquote",
+}
+
+
+def clean_html(body: str) -> str:
+    """Narrative text keeps paragraphs, lists, emphasis and tables; nothing executable."""
+    return nh3.clean(
+        body or "",
+        tags=ALLOWED_TAGS,
+        attributes={"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}},
+    )
+
+
+@transaction.atomic
+def comment_add(
+    *, plan: Plan, by: User, text: str, section: Section | None = None, row: MatrixRow | None = None
+) -> Comment:
+    if not text.strip():
+        raise ValidationError({"text": _("Write the comment.")})
+    comment = Comment.objects.create(
+        plan=plan, section=section, row=row, author=by, text=text.strip()[:4000]
+    )
+    audit_record(action="planning.comment", actor=by, obj=comment)
+    return comment
 
 
 def _row_scope_check(*, user: User | None, opd_id: int) -> None:
@@ -305,7 +356,35 @@ def plan_stage_finish(*, plan: Plan, by: User) -> Plan:
     plan_snapshot(plan=plan, by=by)
     plan.stage = stages[index + 1]
     plan.save(update_fields=["stage", "updated_at"])
+    _complete_drafting_task(plan=plan, by=by)
     return plan
+
+
+def _complete_drafting_task(*, plan: Plan, by: User) -> None:
+    """Finishing a stage in the plan screen completes the drafting task of its process."""
+    if plan.instance_id is None:
+        return
+    task = (
+        HumanTask.objects.filter(
+            instance_id=plan.instance_id, status=TaskStatus.OPEN, screen="planning.plan"
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if task is not None and task_can_complete(task=task, user=by):
+        human_task_complete(task=task, by=by, comment=_("Stage finished in the plan screen."))
+
+
+def plan_instance_for(*, kind: PlanKind, year: int) -> ProcessInstance | None:
+    """The running drafting process of a plan, if one was started (RAT: its plan year)."""
+    code = "TKPK-01.02.CFM.01" if kind == PlanKind.RAT else "TKPK-01.01.CFM.01"
+    key = "plan_year" if kind == PlanKind.RAT else "period_start"
+    for instance in ProcessInstance.objects.filter(
+        version__node_id=code, status=InstanceStatus.RUNNING
+    ):
+        if str(instance.params.get(key)) == str(year):
+            return instance
+    return None
 
 
 @transaction.atomic

@@ -38,7 +38,10 @@ SUPERVISOR: dict[Role, Role] = {
 }
 
 # Screens a user task may be bound to; later capabilities add theirs.
-KNOWN_SCREENS: set[str] = {"generic"}
+KNOWN_SCREENS: set[str] = {
+    "generic",
+    "planning.plan",  # the RPKD/RAT drafting screen of the plan bound to the instance
+}
 
 
 def role_for_lane(name: str) -> Role | None:

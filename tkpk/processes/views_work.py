@@ -71,6 +71,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_complete": can_complete,
             "activity": activity,
             "attachments": task.attachments.all(),
+            # Steps bound to a domain screen link to it (e.g. the plan being drafted).
+            "bound_plans": task.instance.plans.all() if task.screen == "planning.plan" else [],
         },
     )
 

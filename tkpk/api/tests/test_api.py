@@ -90,3 +90,39 @@ def test_the_api_never_answers_with_a_server_error(
     # The token fixture is created once for all generated cases on purpose: read-only calls.
     response = case.call(headers={"Authorization": f"Bearer {opd_token}"})
     assert response.status_code < 500, (case.path, case.query, response.text[:300])
+
+
+def test_an_opd_changes_its_own_matrix_row_through_the_api_and_not_another_opds(
+    opd_token: str,
+) -> None:
+    from tkpk.planning.demo import demo_plans_load  # noqa: PLC0415
+    from tkpk.planning.models import Plan  # noqa: PLC0415
+
+    demo_plans_load()
+    rat = Plan.objects.get(kind="rat", year_start=2027)
+    rows = _get(f"/api/plans/{rat.pk}/matrix", opd_token).json()
+    own = next(r for r in rows if r["code"] == "P1.1.1")
+    other = next(r for r in rows if r["code"] == "P2.1.1")
+    headers = {"Authorization": f"Bearer {opd_token}"}
+    ok = Client().patch(
+        f"/api/plans/{rat.pk}/matrix/{own['id']}",
+        {"lock_version": own["lock_version"], "target": "1300"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert ok.status_code == 200 and ok.json()["target"] in ("1300", "1300.0000", 1300)
+    stale = Client().patch(
+        f"/api/plans/{rat.pk}/matrix/{own['id']}",
+        {"lock_version": own["lock_version"], "target": "1"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert stale.status_code == 409
+    refused = Client().patch(
+        f"/api/plans/{rat.pk}/matrix/{other['id']}",
+        {"lock_version": other["lock_version"], "target": "1"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert refused.status_code == 403
+    assert rat.matrix.get(code="P2.1.1").target == 1200

@@ -222,3 +222,38 @@ def test_an_opd_cannot_finish_a_stage_or_enact(plans: dict[str, Plan], opd_opera
         plan_enact(
             plan=plans["rat27"], decree_number="x", decree_date=date(2026, 7, 1), by=opd_operator
         )
+
+
+def test_finishing_a_stage_in_the_plan_completes_the_drafting_task_of_its_process(
+    plans: dict[str, Plan], penyusun: User, secretariat: User, opd_operator: User
+) -> None:
+    from tkpk.processes.models import HumanTask, TaskStatus  # noqa: PLC0415
+    from tkpk.processes.services import (  # noqa: PLC0415
+        human_task_complete,
+        process_instance_start,
+        process_maps_load,
+    )
+
+    process_maps_load()
+    instance = process_instance_start(
+        code="TKPK-01.02.CFM.01", params={"plan_year": 2028, "opds": ["Dinsos"]}, by=secretariat
+    )
+    from tkpk.planning.services import plan_create  # noqa: PLC0415
+
+    rat = plan_create(
+        kind=PlanKind.RAT, title="RAT 2028", year_start=2028, rpkd=plans["rpkd"], by=secretariat
+    )
+    assert rat.instance == instance
+    human_task_complete(
+        task=HumanTask.objects.get(instance=instance, status="open"), by=secretariat
+    )
+    human_task_complete(
+        task=HumanTask.objects.get(instance=instance, status="open"), by=opd_operator
+    )
+    drafting = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    assert drafting.screen == "planning.plan" and drafting.role == "tim_penyusun"
+    plan_stage_finish(plan=rat, by=penyusun)
+    drafting.refresh_from_db()
+    assert drafting.status == TaskStatus.COMPLETED and drafting.completed_by == penyusun
+    nxt = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    assert nxt.name == "Menyelenggarakan Rapat Koordinasi Rencana Aksi"

@@ -1,0 +1,2 @@
+app_name = "planning_excel"
+urlpatterns: list = []  # type: ignore[type-arg]
