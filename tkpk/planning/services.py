@@ -674,3 +674,79 @@ def risk_create(*, plan: Plan, by: User | None = None, **fields: Any) -> Risk:
     risk.full_clean()
     risk.save()
     return risk
+
+
+def _copy(obj: Any, **changes: Any) -> Any:
+    """A new row with the same field values (primary key cleared)."""
+    obj.pk = None
+    obj._state.adding = True
+    if hasattr(obj, "lock_version"):
+        obj.lock_version = 0
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def plan_amend(*, plan: Plan, by: User, title: str = "") -> Plan:  # noqa: PLR0912 (one loop per kind of content)
+    """Start an amendment of an enacted plan: a new draft with a copy of all its content.
+
+    The enacted plan stays as it is (and stays the one in force) until the amendment is enacted.
+    """
+    if scope_for(by, [Role.SEKRETARIAT]).is_empty:
+        raise PermissionDenied
+    if not plan.is_locked:
+        raise ValidationError(_("Only an enacted plan is amended; a draft is simply edited."))
+    stages = STAGES[PlanKind(plan.kind)]
+    draft = Plan.objects.get(pk=plan.pk)
+    draft = _copy(
+        draft,
+        title=title or _("%(title)s (perubahan)") % {"title": plan.title},
+        stage=stages[-3],
+        amends=plan,
+        decree_number="",
+        decree_date=None,
+        instance=None,
+    )
+    for section in plan.sections.all():
+        _copy(section, plan=draft)
+    for goal in plan.goals.prefetch_related("targets__values"):
+        targets = list(goal.targets.all())
+        new_goal = _copy(goal, plan=draft)
+        for target in targets:
+            values = list(target.values.all())
+            new_target = _copy(target, goal=new_goal)
+            for value in values:
+                _copy(value, target=new_target)
+    strategy_map: dict[int, Strategy] = {}
+    for strategy in plan.strategies.prefetch_related("directions"):
+        old_pk, directions = strategy.pk, list(strategy.directions.all())
+        strategy_map[old_pk] = _copy(strategy, plan=draft)
+        for direction in directions:
+            _copy(direction, strategy=strategy_map[old_pk])
+    programme_map: dict[int, Programme] = {}
+    for programme in plan.programmes.prefetch_related("budgets", "locations"):
+        old_pk = programme.pk
+        budgets, locations = list(programme.budgets.all()), list(programme.locations.all())
+        programme_map[old_pk] = _copy(
+            programme, plan=draft, strategy=strategy_map[programme.strategy_id]
+        )
+        for budget in budgets:
+            _copy(budget, programme=programme_map[old_pk])
+        for loc in locations:
+            _copy(loc, plan=draft, programme=programme_map[old_pk])
+    for loc in plan.locations.filter(programme__isnull=True):
+        _copy(loc, plan=draft)
+    for risk in plan.risks.all():
+        _copy(risk, plan=draft)
+    row_map: dict[int, MatrixRow] = {}
+    for row in plan.matrix.order_by("parent_id", "code").prefetch_related("locations"):
+        old_pk, regions = row.pk, list(row.locations.all())
+        parent = row_map.get(row.parent_id) if row.parent_id else None
+        row_map[old_pk] = _copy(row, plan=draft, parent=parent)
+        row_map[old_pk].locations.set(regions)
+    audit_record(
+        action="planning.amendment_started", actor=by, obj=draft, detail={"amends": plan.pk}
+    )
+    return draft

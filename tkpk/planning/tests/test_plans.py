@@ -257,3 +257,30 @@ def test_finishing_a_stage_in_the_plan_completes_the_drafting_task_of_its_proces
     assert drafting.status == TaskStatus.COMPLETED and drafting.completed_by == penyusun
     nxt = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
     assert nxt.name == "Menyelenggarakan Rapat Koordinasi Rencana Aksi"
+
+
+def test_an_enacted_plan_is_amended_through_a_new_version_never_edited(
+    plans: dict[str, Plan], secretariat: User, penyusun: User
+) -> None:
+    from tkpk.planning.services import plan_amend, plan_serialize  # noqa: PLC0415
+
+    rat26 = plans["rat26"]
+    before = plan_serialize(rat26)
+    amendment = plan_amend(plan=rat26, by=secretariat)
+    assert amendment.amends == rat26 and not amendment.is_locked
+    copy = plan_serialize(amendment)
+    assert copy["matrix"] == before["matrix"] and copy["sections"] == before["sections"]
+    row = amendment.matrix.get(code="P1.1.1")
+    assert row.parent is not None and row.parent.plan == amendment
+    matrix_row_save(
+        plan=amendment,
+        by=penyusun,
+        row=row,
+        lock_version=row.lock_version,
+        data={"target": Decimal("1400"), "target_q4": Decimal("1400")},
+    )
+    assert plan_serialize(rat26) == before  # the enacted plan did not move
+    rpkd_copy = plan_amend(plan=plans["rpkd"], by=secretariat)
+    assert plan_serialize(rpkd_copy)["programmes"] == plan_serialize(plans["rpkd"])["programmes"]
+    with pytest.raises(ValidationError):
+        plan_amend(plan=amendment, by=secretariat)
