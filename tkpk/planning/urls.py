@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/tetapkan/", views.enact, name="enact"),
     path("<int:pk>/komentar/", views.comment, name="comment"),
     path("<int:pk>/banding/", views.snapshot_compare, name="compare"),
+    path("<int:pk>/ubah/", views.amend, name="amend"),
 ]

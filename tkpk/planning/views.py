@@ -78,6 +78,7 @@ def _detail_context(request: HttpRequest, plan: Any) -> dict[str, Any]:
         ).is_empty,
         "milestones": plan.instance.milestones if plan.instance else [],
         "comment_form": CommentForm(),
+        "can_amend": not scope_for(request.user, [Role.SEKRETARIAT]).is_empty,
         "enact_form": EnactForm(),
     }
 
@@ -235,3 +236,16 @@ def snapshot_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/compare.html",
         {"plan": plan, "old": old, "b": b_num, "diff": diff, "snapshots": snapshots},
     )
+
+
+@login_required
+@require_POST
+def amend(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = sel.plan_get_for_user(user=request.user, pk=pk)
+    try:
+        draft = services.plan_amend(plan=plan, by=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("planning:plan", pk=plan.pk)
+    messages.success(request, _("An amendment draft was created; the enacted plan stays in force."))
+    return redirect("planning:plan", pk=draft.pk)

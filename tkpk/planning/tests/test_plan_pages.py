@@ -153,6 +153,18 @@ def test_stages_enactment_and_comparison_through_the_pages(
     assert as_penyusun.get(reverse("planning:row_edit", args=[rat.pk, row.pk])).status_code == 403
 
 
+def test_the_secretariat_starts_an_amendment_from_an_enacted_plan(
+    reference: None, as_secretariat: Client, as_opd: Client
+) -> None:
+    demo_plans_load()
+    rat26 = Plan.objects.get(kind=PlanKind.RAT, year_start=2026)
+    assert as_opd.post(reverse("planning:amend", args=[rat26.pk])).status_code == 403
+    response = as_secretariat.post(reverse("planning:amend", args=[rat26.pk]))
+    draft = Plan.objects.get(amends=rat26)
+    assert response["Location"] == reverse("planning:plan", args=[draft.pk])
+    assert draft.matrix.count() == rat26.matrix.count()
+
+
 def test_findings_are_listed_on_the_plan_page(rat: Plan, as_penyusun: Client) -> None:
     top = rat.matrix.get(code="P4")
     as_penyusun.post(
