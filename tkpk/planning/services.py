@@ -349,6 +349,7 @@ def plan_stage_finish(*, plan: Plan, by: User) -> Plan:
     if not _can_draft(by):
         raise PermissionDenied
     _check_open(plan)
+    plan_attach_instance(plan)
     stages = STAGES[PlanKind(plan.kind)]
     index = stages.index(Stage(plan.stage))
     if stages[index + 1] == Stage.ENACTED:
@@ -360,19 +361,44 @@ def plan_stage_finish(*, plan: Plan, by: User) -> Plan:
     return plan
 
 
-def _complete_drafting_task(*, plan: Plan, by: User) -> None:
-    """Finishing a stage in the plan screen completes the drafting task of its process."""
+def _complete_bound_task(*, plan: Plan, by: User, screen: str, comment: str) -> None:
+    """Work done in the plan screen completes the process task bound to that screen."""
     if plan.instance_id is None:
         return
     task = (
         HumanTask.objects.filter(
-            instance_id=plan.instance_id, status=TaskStatus.OPEN, screen="planning.plan"
+            instance_id=plan.instance_id, status=TaskStatus.OPEN, screen=screen
         )
         .order_by("created_at")
         .first()
     )
     if task is not None and task_can_complete(task=task, user=by):
-        human_task_complete(task=task, by=by, comment=_("Stage finished in the plan screen."))
+        human_task_complete(task=task, by=by, comment=comment)
+
+
+def _complete_drafting_task(*, plan: Plan, by: User) -> None:
+    _complete_bound_task(
+        plan=plan, by=by, screen="planning.plan", comment=_("Stage finished in the plan screen.")
+    )
+
+
+def plan_attach_instance(plan: Plan) -> Plan:
+    """Link a plan to its running drafting process when it started after the plan."""
+    if plan.instance_id is None and not plan.is_locked:
+        instance = plan_instance_for(kind=PlanKind(plan.kind), year=plan.year_start)
+        if instance is not None:
+            plan.instance = instance
+            plan.save(update_fields=["instance", "updated_at"])
+    return plan
+
+
+def on_drafting_task_opened(task: HumanTask, properties: dict[str, str]) -> None:
+    """A drafting step opened (first time or after a return): the plan is at that stage."""
+    stage = properties.get("plan_stage")
+    for plan in Plan.objects.filter(instance_id=task.instance_id):
+        if stage and not plan.is_locked and stage in STAGES[PlanKind(plan.kind)]:
+            plan.stage = stage
+            plan.save(update_fields=["stage", "updated_at"])
 
 
 def plan_instance_for(*, kind: PlanKind, year: int) -> ProcessInstance | None:
@@ -400,6 +426,12 @@ def plan_enact(*, plan: Plan, decree_number: str, decree_date: date, by: User) -
     plan.full_clean()
     plan.save()
     plan_snapshot(plan=plan, by=by)
+    _complete_bound_task(
+        plan=plan,
+        by=by,
+        screen="planning.enact",
+        comment=_("Enacted by %(n)s.") % {"n": plan.decree_number},
+    )
     audit_record(
         action="planning.enacted", actor=by, obj=plan, detail={"decree": plan.decree_number}
     )

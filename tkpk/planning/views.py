@@ -85,7 +85,7 @@ def _detail_context(request: HttpRequest, plan: Any) -> dict[str, Any]:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = sel.plan_get_for_user(user=request.user, pk=pk)
+    plan = services.plan_attach_instance(sel.plan_get_for_user(user=request.user, pk=pk))
     return render(request, "planning/plan_detail.html", _detail_context(request, plan))
 
 

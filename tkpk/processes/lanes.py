@@ -37,12 +37,6 @@ SUPERVISOR: dict[Role, Role] = {
     Role.GUBERNUR: Role.KETUA,
 }
 
-# Screens a user task may be bound to; later capabilities add theirs.
-KNOWN_SCREENS: set[str] = {
-    "generic",
-    "planning.plan",  # the RPKD/RAT drafting screen of the plan bound to the instance
-}
-
 
 def role_for_lane(name: str) -> Role | None:
     key = re.sub(r"\s+", " ", name or "").strip().lower()

@@ -36,6 +36,7 @@ from tkpk.processes.models import (
     VersionStatus,
     level_for_process_code,
 )
+from tkpk.processes.screens import task_opened
 from tkpk.processes.validation import validate_bpmn
 from tkpk.regions.models import Level, Region
 
@@ -286,6 +287,7 @@ def _sync_tasks(instance: ProcessInstance, runtime: WorkflowRuntime) -> list[Hum
                 **assignee,
             )
             created.append(row)
+            task_opened(row, task.properties)
             _event(
                 instance,
                 "task_opened",

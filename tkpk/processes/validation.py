@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from tkpk.processes import expressions
 from tkpk.processes.engine import DiagramError, ParsedProcess, parse_bpmn
-from tkpk.processes.lanes import KNOWN_SCREENS, role_for_lane
+from tkpk.processes.lanes import role_for_lane
+from tkpk.processes.screens import known_screens
 
 SAMPLE_PARAMS = {
     "plan_year": 2027,
@@ -43,7 +44,7 @@ def validate_bpmn(xml: str | bytes) -> ParsedProcess:  # noqa: PLR0912 (one chec
         if not task.lane:
             problems.append(_("Step '%(step)s' is not in any lane.") % {"step": label})
         screen = task.properties.get("screen", "generic")
-        if screen not in KNOWN_SCREENS:
+        if screen not in known_screens():
             problems.append(
                 _("Step '%(step)s' names an unknown screen '%(screen)s'.")
                 % {"step": label, "screen": screen}
