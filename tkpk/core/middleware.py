@@ -7,6 +7,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 _current_ip: ContextVar[str | None] = ContextVar("tkpk_current_ip", default=None)
 
@@ -36,3 +38,26 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current_ip.reset(token)
+
+
+class DefaultLanguageMiddleware:
+    """Indonesian unless the user chose another language (the language cookie).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
+    to every official whose browser happens to be set to English; the decree's users expect
+    the Indonesian interface first, with English one click away.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        available = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response

@@ -45,6 +45,13 @@ def test_an_outsider_is_refused_and_an_anonymous_visitor_is_sent_to_login(
     assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
 
 
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(
+    as_opd: Client,
+) -> None:
+    page = as_opd.get(reverse("core:home"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Keluar" in page.content.decode() and page["Content-Language"] == "id"
+
+
 def test_the_interface_is_indonesian_by_default_and_switches_to_english(as_opd: Client) -> None:
     page = as_opd.get(reverse("core:home")).content.decode()
     assert "Keluar" in page and "Beranda" in page
