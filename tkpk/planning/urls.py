@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/komentar/", views.comment, name="comment"),
     path("<int:pk>/banding/", views.snapshot_compare, name="compare"),
     path("<int:pk>/ubah/", views.amend, name="amend"),
+    path("<int:pk>/versi/<int:number>/", views.snapshot_detail, name="snapshot"),
 ]

@@ -249,3 +249,15 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("planning:plan", pk=plan.pk)
     messages.success(request, _("An amendment draft was created; the enacted plan stays in force."))
     return redirect("planning:plan", pk=draft.pk)
+
+
+@login_required
+def snapshot_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A frozen version as it was: its chapters and matrix."""
+    plan = sel.plan_get_for_user(user=request.user, pk=pk)
+    snapshot = sel.snapshot_get(plan=plan, number=number)
+    return render(
+        request,
+        "planning/snapshot.html",
+        {"plan": plan, "snapshot": snapshot, "data": snapshot.data},
+    )

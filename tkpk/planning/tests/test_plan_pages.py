@@ -182,3 +182,23 @@ def test_comments_are_kept_per_chapter(rat: Plan, as_opd: Client, opd_operator: 
     )
     comment = rat.comments.get()
     assert comment.author == opd_operator and comment.section.key == "pendahuluan"  # type: ignore[union-attr]
+
+
+def test_a_frozen_version_can_be_viewed_as_it_was(
+    rat: Plan, as_penyusun: Client, as_opd: Client
+) -> None:
+    as_penyusun.post(reverse("planning:stage_finish", args=[rat.pk]))
+    row = rat.matrix.get(code="P1.1.1")
+    as_penyusun.post(
+        reverse("planning:row_edit", args=[rat.pk, row.pk]), _row_post(row, name="Nama baru")
+    )
+    page = as_opd.get(reverse("planning:snapshot", args=[rat.pk, 1])).content.decode()
+    assert row.name in page and "Nama baru" not in page
+
+
+def test_a_comment_can_name_a_row_of_the_matrix(rat: Plan, as_opd: Client) -> None:
+    row = rat.matrix.get(code="P1.1.1")
+    as_opd.post(
+        reverse("planning:comment", args=[rat.pk]), {"text": "Target terlalu rendah", "row": row.pk}
+    )
+    assert rat.comments.get().row == row
