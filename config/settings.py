@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tkpk.regions",
     "tkpk.processes",
     "tkpk.planning",
+    "tkpk.targeting",
     "tkpk.api",
 ]
 
