@@ -773,11 +773,17 @@ def plan_amend(*, plan: Plan, by: User, title: str = "") -> Plan:  # noqa: PLR09
     for risk in plan.risks.all():
         _copy(risk, plan=draft)
     row_map: dict[int, MatrixRow] = {}
-    for row in plan.matrix.order_by("parent_id", "code").prefetch_related("locations"):
-        old_pk, regions = row.pk, list(row.locations.all())
-        parent = row_map.get(row.parent_id) if row.parent_id else None
-        row_map[old_pk] = _copy(row, plan=draft, parent=parent)
-        row_map[old_pk].locations.set(regions)
+    pending = list(plan.matrix.order_by("code").prefetch_related("locations"))
+    while pending:  # parents before their children, whatever the database's NULL ordering
+        ready = [r for r in pending if r.parent_id is None or r.parent_id in row_map]
+        if not ready:
+            raise ValidationError(_("The matrix has rows whose parent is missing."))
+        pending = [r for r in pending if r not in ready]
+        for row in ready:
+            old_pk, regions = row.pk, list(row.locations.all())
+            parent = row_map.get(row.parent_id) if row.parent_id else None
+            row_map[old_pk] = _copy(row, plan=draft, parent=parent)
+            row_map[old_pk].locations.set(regions)
     audit_record(
         action="planning.amendment_started", actor=by, obj=draft, detail={"amends": plan.pk}
     )
