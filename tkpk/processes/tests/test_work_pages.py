@@ -240,3 +240,22 @@ def test_the_instance_page_shows_every_task_to_the_secretariat_and_only_its_own_
     }
     assert seen_by_secretariat == {"Dinsos", "Disdik"}
     assert seen_by_opd == {"Dinsos"}
+
+
+def test_a_reminder_appears_on_the_notifications_page_and_opens_its_task(
+    rat: ProcessInstance, secretariat: User, as_secretariat: Client
+) -> None:
+    from django.utils import timezone  # noqa: PLC0415
+
+    from tkpk.processes.models import Notification  # noqa: PLC0415
+    from tkpk.processes.services import process_tick  # noqa: PLC0415
+
+    task = _open(rat)[0]
+    HumanTask.objects.filter(pk=task.pk).update(due_date=timezone.localdate())
+    process_tick()
+    page = as_secretariat.get(reverse("processes:notifications"))
+    (note,) = page.context["page"].object_list
+    assert note.task == task and note.read_at is None
+    opened = as_secretariat.post(reverse("processes:notification_read", args=[note.pk]))
+    assert opened["Location"] == reverse("processes:task", args=[task.pk])
+    assert Notification.objects.get(pk=note.pk).read_at is not None
