@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -258,8 +258,15 @@ def _assignees(task: EngineTask, params: dict[str, Any]) -> list[dict[str, Any]]
 def _sync_tasks(instance: ProcessInstance, runtime: WorkflowRuntime) -> list[HumanTask]:
     """Make the open HumanTask rows match the engine's ready tasks (one per assignee)."""
     params = _typed_params(instance.params)
-    decision_steps = validate_bpmn(instance.version.bpmn_xml).decision_steps()
-    ready = {t.id: t for t in runtime.ready_tasks()}
+    parsed = validate_bpmn(instance.version.bpmn_xml)
+    decision_steps = parsed.decision_steps()
+    # Step properties as the map states them, whatever the modeler's extension namespace
+    # (spiffworkflow:, camunda: …); the engine only reads its own namespace.
+    step_properties = {a.id: a.properties for a in parsed.activities}
+    ready = {
+        t.id: replace(t, properties={**t.properties, **step_properties.get(t.step, {})})
+        for t in runtime.ready_tasks()
+    }
     open_rows = list(instance.tasks.filter(status=TaskStatus.OPEN))
     for row in open_rows:
         if row.engine_task_id not in ready:

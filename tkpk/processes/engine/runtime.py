@@ -231,6 +231,9 @@ def parse_bpmn(xml: str | bytes, *, source: str = "diagram.bpmn") -> tuple[Parse
     if len(executable) > 1:
         raise DiagramError([_("The file has more than one executable process; keep one per map.")])
     process = executable[0]
+    # Modelers such as bpmn.io save isExecutable="false" by default; the one process of a map
+    # is the one the system runs.
+    process.set("isExecutable", "true")
     described = _describe(root, process)
     parser = SpiffBpmnParser()
     try:

@@ -215,3 +215,23 @@ def test_a_timer_in_the_map_fires_on_the_scheduler_tick(
         process_tick()
     (task,) = _open(instance.pk)
     assert task.step == "Task_Notulen"
+
+
+def test_a_map_saved_as_not_executable_with_camunda_properties_runs_with_its_deadlines(
+    reference: None, secretariat: User, ketua: User
+) -> None:
+    camunda = (
+        OTHER.replace('isExecutable="true"', 'isExecutable="false"')
+        .replace("xmlns:xsi=", 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi=')
+        .replace(
+            '<userTask id="Task_Notulen" name="Menyusun notulen rapat" />',
+            '<userTask id="Task_Notulen" name="Menyusun notulen rapat"><extensionElements>'
+            '<camunda:properties><camunda:property name="deadline" value="add_days(started, 5)"/>'
+            "</camunda:properties></extensionElements></userTask>",
+        )
+    )
+    node = ProcessNode.objects.get(pk=RAKOR)
+    process_version_create(node=node, xml=camunda, by=secretariat, publish=True)
+    instance = process_instance_start(code=RAKOR, params={"started": "2026-03-02"}, by=secretariat)
+    (task,) = _open(instance.pk)
+    assert str(task.due_date) == "2026-03-07"
