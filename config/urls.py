@@ -16,6 +16,7 @@ urlpatterns = [
     path("wilayah/", include("tkpk.regions.urls")),
     path("proses/", include("tkpk.processes.urls")),
     path("perencanaan/", include("tkpk.planning.urls")),
+    path("data-sasaran/", include("tkpk.targeting.urls")),
     path("perencanaan/", include("tkpk.planning.urls_excel")),
     path("perencanaan/", include("tkpk.planning.urls_rpkd")),
     path("", include("tkpk.accounts.urls")),

@@ -12,8 +12,16 @@ from tkpk.processes.models import ProcessNode
 from tkpk.processes.selectors_work import open_task_count
 
 # Screens of each function of the decree, listed first in its menu.
-FUNCTION_LINKS: dict[str, list[tuple[str, Any]]] = {
-    "TKPK-01": [("planning:plans", _("RPKD and RAT documents"))],
+# (URL name, label, roles that see it; None: every member).
+FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
+    "TKPK-01": [("planning:plans", _("RPKD and RAT documents"), None)],
+    "TKPK-02": [
+        (
+            "targeting:releases",
+            _("Priority target data releases"),
+            (Role.PENGELOLA_DATA, Role.SEKRETARIAT),
+        ),
+    ],
 }
 
 
@@ -35,7 +43,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     if f["node"].code == node.parent_id:
                         f["children"].append(node)
     for f in functions:
-        f["links"] = FUNCTION_LINKS.get(f["node"].code, [])
+        f["links"] = [
+            (name, label)
+            for name, label, allowed in FUNCTION_LINKS.get(f["node"].code, [])
+            if allowed is None or has_role(user, *allowed)
+        ]
     return {
         "region_name": settings.TKPK_REGION_NAME,
         "nav_open_tasks": open_task_count(user) if roles else 0,

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from tkpk.accounts.models import User
+from tkpk.accounts.services import membership_grant, user_create
+from tkpk.core.roles import Role
+from tkpk.targeting.models import ColumnMapping, ImportJob, ImportStatus, Release
+from tkpk.targeting.services import import_job_run
+from tkpk.targeting.tests.test_import import HEADER, _rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def as_data(reference: None) -> Client:
+    user = user_create(username="agus", full_name="Agus Prasetyo")
+    membership_grant(user=user, role=Role.PENGELOLA_DATA)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _csv(rows: list[list[str]]) -> SimpleUploadedFile:
+    text = "\n".join(",".join(r) for r in [HEADER, *rows])
+    return SimpleUploadedFile("dtsen.csv", text.encode(), content_type="text/csv")
+
+
+MAPPING = (
+    "NIK=nik\nNO_KK=kk\nNAMA=name\nJK=sex\nTGL_LAHIR=birth_date\n"
+    "KODE_KEL=kelurahan_code\nDESIL=desil"
+)
+
+
+def test_only_the_data_steward_and_the_secretariat_reach_the_releases(
+    as_data: Client,
+    as_secretariat: Client,
+    as_opd: Client,
+    as_verifier: Client,
+    as_outsider: Client,
+) -> None:
+    url = reverse("targeting:releases")
+    assert as_data.get(url).status_code == 200 and as_secretariat.get(url).status_code == 200
+    for client in (as_opd, as_verifier, as_outsider):
+        assert client.get(url).status_code == 403
+
+
+def test_an_upload_queues_an_import_shows_progress_and_becomes_a_release(
+    as_data: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = as_data.post(
+            reverse("targeting:releases"),
+            {"file": _csv(_rows(12)), "source": "DTSEN", "as_of": "2026-09-30", "mapping": MAPPING},
+        )
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("targeting:job", args=[job.pk])
+    assert len(callbacks) == 1  # the worker task is enqueued after the commit
+    assert ColumnMapping.objects.get(source="DTSEN").mapping["NAMA"] == "name"
+    waiting = as_data.get(reverse("targeting:job", args=[job.pk]))
+    assert waiting.context["running"] and b'hx-trigger="every 1s"' in waiting.content
+    import_job_run(job=job)  # what the worker does
+    partial = as_data.get(reverse("targeting:job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert b"<html" not in partial.content and b"100%" in partial.content
+    release = Release.objects.get()
+    as_data.post(reverse("targeting:make_current", args=[release.pk]))
+    release.refresh_from_db()
+    assert release.is_current
+
+
+def test_a_rejected_import_offers_its_row_report(as_data: Client) -> None:
+    rows = _rows(6)
+    rows[2][6] = "0"
+    as_data.post(
+        reverse("targeting:releases"),
+        {"file": _csv(rows), "source": "DTSEN", "as_of": "2026-09-30", "mapping": MAPPING},
+    )
+    job = import_job_run(job=ImportJob.objects.get())
+    assert job.status == ImportStatus.REJECTED and not Release.objects.exists()
+    report = as_data.get(reverse("targeting:job_report", args=[job.pk]))
+    assert b"desil_invalid" in b"".join(report.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_a_bad_mapping_or_file_type_keeps_the_form(as_data: Client) -> None:
+    response = as_data.post(
+        reverse("targeting:releases"),
+        {
+            "file": SimpleUploadedFile("x.pdf", b"%PDF"),
+            "source": "DTSEN",
+            "as_of": "2026-09-30",
+            "mapping": "NIK=nomor",
+        },
+    )
+    assert response.status_code == 200 and not ImportJob.objects.exists()
+    assert response.context["form"].errors.keys() == {"file", "mapping"}
+
+
+def test_the_menu_shows_the_releases_only_to_the_data_roles(
+    as_data: Client, as_opd: Client, opd_operator: User
+) -> None:
+    url = reverse("targeting:releases")
+    assert url in as_data.get(reverse("core:home")).content.decode()
+    assert url not in as_opd.get(reverse("core:home")).content.decode()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tkpk.targeting import views
+
+app_name = "targeting"
+
+urlpatterns = [
+    path("", views.releases, name="releases"),
+    path("impor/<int:pk>/", views.job, name="job"),
+    path("impor/<int:pk>/laporan.csv", views.job_report, name="job_report"),
+    path("rilis/<int:pk>/berlaku/", views.make_current, name="make_current"),
+]

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import uuid
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tkpk.accounts.models import User
+from tkpk.core.permissions import require_role
+from tkpk.targeting import selectors as sel
+from tkpk.targeting.forms import ImportForm
+from tkpk.targeting.models import ColumnMapping, ImportStatus
+from tkpk.targeting.services import import_job_create, release_set_current, storage_dir
+from tkpk.targeting.tasks import import_job_task
+
+
+@login_required
+def releases(request: HttpRequest) -> HttpResponse:
+    items = sel.release_list_for_user(user=request.user)
+    jobs = sel.import_jobs_for_user(user=request.user)[:20]
+    saved = {m.source: m.mapping for m in ColumnMapping.objects.all()}
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
+        path = storage_dir() / f"upload-{uuid.uuid4().hex}{suffix}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        source = form.cleaned_data["source"]
+        mapping = form.cleaned_data["mapping"] or saved.get(source, {})
+        if form.cleaned_data["mapping"]:
+            ColumnMapping.objects.update_or_create(source=source, defaults={"mapping": mapping})
+        job = import_job_create(
+            path=path,
+            source=source,
+            as_of=form.cleaned_data["as_of"],
+            mapping=mapping,
+            by=cast(User, request.user),
+        )
+        transaction.on_commit(lambda: import_job_task.enqueue(job_id=job.pk))
+        return redirect("targeting:job", pk=job.pk)
+    return render(
+        request,
+        "targeting/releases.html",
+        {"releases": items, "jobs": jobs, "form": form, "saved": saved},
+    )
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    item = sel.import_job_get_for_user(user=request.user, pk=pk)
+    template = "targeting/job.html"
+    if request.headers.get("HX-Request"):
+        template += "#status"
+    return render(
+        request,
+        template,
+        {"job": item, "running": item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)},
+    )
+
+
+@login_required
+def job_report(request: HttpRequest, pk: int) -> FileResponse:
+    item = sel.import_job_get_for_user(user=request.user, pk=pk)
+    if not item.report_path:
+        raise Http404
+    # The report holds row numbers and rule names only, no personal data.
+    return FileResponse(
+        open(item.report_path, "rb"),
+        as_attachment=True,  # noqa: SIM115
+        filename=f"laporan-impor-{item.pk}.csv",
+    )
+
+
+@login_required
+@require_POST
+def make_current(request: HttpRequest, pk: int) -> HttpResponse:
+    release = sel.release_get_for_user(user=request.user, pk=pk)
+    require_role(request.user, *sel.DATA_ROLES)
+    release_set_current(release=release, by=cast(User, request.user))
+    messages.success(request, _("This release is now the current target data."))
+    return redirect("targeting:releases")
