@@ -112,11 +112,12 @@ def import_job_create(
     mapping: dict[str, str],
     by: User | None,
     max_error_rate: Decimal = Decimal(0),
+    file_name: str = "",
 ) -> ImportJob:
     job = ImportJob.objects.create(
         source=source,
         as_of=as_of,
-        file_name=path.name,
+        file_name=(file_name or path.name)[:255],
         file_sha256=file_sha256(path),
         upload_path=str(path),
         mapping=mapping,

@@ -43,6 +43,7 @@ def releases(request: HttpRequest) -> HttpResponse:
             as_of=form.cleaned_data["as_of"],
             mapping=mapping,
             by=cast(User, request.user),
+            file_name=upload.name,
         )
         transaction.on_commit(lambda: import_job_task.enqueue(job_id=job.pk))
         return redirect("targeting:job", pk=job.pk)

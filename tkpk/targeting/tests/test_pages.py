@@ -66,6 +66,7 @@ def test_an_upload_queues_an_import_shows_progress_and_becomes_a_release(
         )
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("targeting:job", args=[job.pk])
+    assert job.file_name == "dtsen.csv"  # as the user knows it, not the stored name
     assert len(callbacks) == 1  # the worker task is enqueued after the commit
     assert ColumnMapping.objects.get(source="DTSEN").mapping["NAMA"] == "name"
     waiting = as_data.get(reverse("targeting:job", args=[job.pk]))
