@@ -36,7 +36,7 @@ from tkpk.planning.models import (
 )
 from tkpk.processes.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from tkpk.processes.services import human_task_complete, task_can_complete
-from tkpk.regions.models import Region
+from tkpk.regions.models import Level, Region
 
 SECTIONS = {
     PlanKind.RPKD: [
@@ -593,6 +593,35 @@ def plan_budget_by_opd(*, plan: Plan) -> dict[str, Decimal]:
     return totals
 
 
+def years_check(plan: Plan, years: Any) -> None:
+    outside = sorted(y for y in years if y not in plan.years)
+    if outside:
+        raise ValidationError(
+            _("%(years)s is outside the plan period (%(start)s–%(end)s).")
+            % {
+                "years": ", ".join(str(y) for y in outside),
+                "start": plan.year_start,
+                "end": plan.year_end,
+            }
+        )
+
+
+def kelurahan_check(locations: list[Region]) -> None:
+    wrong = [r for r in locations if r.level != Level.KELURAHAN]
+    if wrong:
+        raise ValidationError(
+            _("Priority locations are kelurahan; these are not: %(regions)s")
+            % {"regions": ", ".join(f"{r.pk} {r.name}" for r in wrong)}
+        )
+
+
+def programme_refs_check(plan: Plan, strategy: Strategy, opd: Organisation) -> None:
+    if strategy.plan_id != plan.pk:
+        raise ValidationError({"strategy": _("The strategy belongs to another plan.")})
+    if not opd.is_active:
+        raise ValidationError({"opd": _("The OPD is no longer active.")})
+
+
 # --- RPKD content -------------------------------------------------------------------------------
 
 
@@ -608,6 +637,7 @@ def goal_create(*, plan: Plan, code: str, text: str, by: User | None = None) -> 
     goal = Goal(plan=plan, code=code, text=text, updated_by=by)
     goal.full_clean()
     goal.save()
+    audit_record(action="planning.goal_created", actor=by, obj=goal)
     return goal
 
 
@@ -635,12 +665,12 @@ def target_create(
         baseline_year=baseline_year,
         updated_by=by,
     )
+    years_check(goal.plan, values)
     target.full_clean()
     target.save()
     for year, value in values.items():
-        if year not in goal.plan.years:
-            raise ValidationError(_("%(year)s is outside the plan period.") % {"year": year})
         TargetValue.objects.create(target=target, year=year, value=value)
+    audit_record(action="planning.target_created", actor=by, obj=target)
     return target
 
 
@@ -660,6 +690,7 @@ def strategy_create(
     strategy.save()
     for n, direction in enumerate(directions or [], start=1):
         PolicyDirection.objects.create(strategy=strategy, code=f"{code}.{n}", text=direction)
+    audit_record(action="planning.strategy_created", actor=by, obj=strategy)
     return strategy
 
 
@@ -678,6 +709,9 @@ def programme_create(
     by: User | None = None,
 ) -> Programme:
     _draft_check(plan, by)
+    programme_refs_check(plan, strategy, opd)
+    years_check(plan, budgets)
+    kelurahan_check(locations or [])
     programme = Programme(
         plan=plan,
         code=code,
@@ -691,11 +725,10 @@ def programme_create(
     programme.full_clean()
     programme.save()
     for year, amount in budgets.items():
-        if year not in plan.years:
-            raise ValidationError(_("%(year)s is outside the plan period.") % {"year": year})
         ProgrammeBudget.objects.create(programme=programme, year=year, amount=amount)
     for region in locations or []:
         PriorityLocation.objects.create(plan=plan, programme=programme, region=region)
+    audit_record(action="planning.programme_created", actor=by, obj=programme)
     return programme
 
 
@@ -705,6 +738,7 @@ def risk_create(*, plan: Plan, by: User | None = None, **fields: Any) -> Risk:
     risk = Risk(plan=plan, updated_by=by, **fields)
     risk.full_clean()
     risk.save()
+    audit_record(action="planning.risk_created", actor=by, obj=risk)
     return risk
 
 

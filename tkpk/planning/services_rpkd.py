@@ -19,10 +19,8 @@ from django.utils.translation import gettext as _
 
 from tkpk.accounts.models import Organisation, User
 from tkpk.core.services import audit_record
-from tkpk.planning import services
 from tkpk.planning.models import (
     Goal,
-    Plan,
     PolicyDirection,
     PriorityLocation,
     Programme,
@@ -32,8 +30,15 @@ from tkpk.planning.models import (
     Target,
     TargetValue,
 )
-from tkpk.planning.services import ConcurrentEditError, _draft_check, _versioned_update
-from tkpk.regions.models import Level, Region
+from tkpk.planning.services import (
+    ConcurrentEditError,
+    _draft_check,
+    _versioned_update,
+    kelurahan_check,
+    programme_refs_check,
+    years_check,
+)
+from tkpk.regions.models import Region
 
 RISK_FIELDS = ["risk", "cause", "impact", "likelihood", "mitigation", "owner"]
 
@@ -51,28 +56,6 @@ def _validated_fields(model: type[Model], obj: Any, fields: dict[str, Any]) -> d
         (f"{k}_id" if isinstance(v, Model) else k): (v.pk if isinstance(v, Model) else v)
         for k, v in fields.items()
     }
-
-
-def _years_check(plan: Plan, years: Any) -> None:
-    outside = sorted(y for y in years if y not in plan.years)
-    if outside:
-        raise ValidationError(
-            _("%(years)s is outside the plan period (%(start)s–%(end)s).")
-            % {
-                "years": ", ".join(str(y) for y in outside),
-                "start": plan.year_start,
-                "end": plan.year_end,
-            }
-        )
-
-
-def _kelurahan_check(locations: list[Region]) -> None:
-    wrong = [r for r in locations if r.level != Level.KELURAHAN]
-    if wrong:
-        raise ValidationError(
-            _("Priority locations are kelurahan; these are not: %(regions)s")
-            % {"regions": ", ".join(f"{r.pk} {r.name}" for r in wrong)}
-        )
 
 
 def _stale_check(model: type[Model], obj: Any, lock_version: int | None) -> None:
@@ -116,13 +99,6 @@ def _replace_values(
 
 
 @transaction.atomic
-def goal_add(*, plan: Plan, code: str, text: str, by: User) -> Goal:
-    goal = services.goal_create(plan=plan, code=code, text=text, by=by)
-    audit_record(action="planning.goal_created", actor=by, obj=goal)
-    return goal
-
-
-@transaction.atomic
 def goal_update(*, goal: Goal, lock_version: int, code: str, text: str, by: User) -> Goal:
     _draft_check(goal.plan, by)
     fields = _validated_fields(Goal, goal, {"code": code, "text": text})
@@ -142,14 +118,6 @@ def goal_delete(*, goal: Goal, by: User, lock_version: int | None = None) -> Non
 
 
 @transaction.atomic
-def target_add(*, goal: Goal, values: dict[int, Decimal], by: User, **fields: Any) -> Target:
-    _years_check(goal.plan, values)
-    target = services.target_create(goal=goal, values=values, by=by, **fields)
-    audit_record(action="planning.target_created", actor=by, obj=target)
-    return target
-
-
-@transaction.atomic
 def target_update(
     *,
     target: Target,
@@ -165,7 +133,7 @@ def target_update(
 ) -> Target:
     plan = target.goal.plan
     _draft_check(plan, by)
-    _years_check(plan, values)
+    years_check(plan, values)
     fields = _validated_fields(
         Target,
         target,
@@ -197,17 +165,6 @@ def target_delete(*, target: Target, by: User, lock_version: int | None = None) 
 
 
 # --- strategies ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def strategy_add(
-    *, plan: Plan, code: str, kind: str, text: str, directions: list[str], by: User
-) -> Strategy:
-    strategy = services.strategy_create(
-        plan=plan, code=code, kind=kind, text=text, directions=directions, by=by
-    )
-    audit_record(action="planning.strategy_created", actor=by, obj=strategy)
-    return strategy
 
 
 @transaction.atomic
@@ -244,41 +201,6 @@ def strategy_delete(*, strategy: Strategy, by: User, lock_version: int | None = 
 # --- programmes ----------------------------------------------------------------------------------
 
 
-def _programme_refs_check(plan: Plan, strategy: Strategy, opd: Organisation) -> None:
-    if strategy.plan_id != plan.pk:
-        raise ValidationError({"strategy": _("The strategy belongs to another plan.")})
-    if not opd.is_active:
-        raise ValidationError({"opd": _("The OPD is no longer active.")})
-
-
-@transaction.atomic
-def programme_add(
-    *,
-    plan: Plan,
-    strategy: Strategy,
-    opd: Organisation,
-    budgets: dict[int, Decimal],
-    locations: list[Region],
-    by: User,
-    **fields: Any,
-) -> Programme:
-    _draft_check(plan, by)
-    _programme_refs_check(plan, strategy, opd)
-    _years_check(plan, budgets)
-    _kelurahan_check(locations)
-    programme = services.programme_create(
-        plan=plan,
-        strategy=strategy,
-        opd=opd,
-        budgets=budgets,
-        locations=locations,
-        by=by,
-        **fields,
-    )
-    audit_record(action="planning.programme_created", actor=by, obj=programme)
-    return programme
-
-
 @transaction.atomic
 def programme_update(
     *,
@@ -297,9 +219,9 @@ def programme_update(
     """Save a programme with its budget per year and its priority kelurahan (replaced)."""
     plan = programme.plan
     _draft_check(plan, by)
-    _programme_refs_check(plan, strategy, opd)
-    _years_check(plan, budgets)
-    _kelurahan_check(locations)
+    programme_refs_check(plan, strategy, opd)
+    years_check(plan, budgets)
+    kelurahan_check(locations)
     if plan.programmes.filter(code=code).exclude(pk=programme.pk).exists():
         raise ValidationError({"code": _("Another programme of this plan has this code.")})
     fields = _validated_fields(
@@ -340,13 +262,6 @@ def programme_delete(*, programme: Programme, by: User, lock_version: int | None
 
 
 # --- risks ---------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def risk_add(*, plan: Plan, by: User, **fields: Any) -> Risk:
-    risk = services.risk_create(plan=plan, by=by, **fields)
-    audit_record(action="planning.risk_created", actor=by, obj=risk)
-    return risk
 
 
 @transaction.atomic

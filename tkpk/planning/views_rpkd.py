@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tkpk.planning import selectors as sel
+from tkpk.planning import services
 from tkpk.planning import services_rpkd as rpkd
 from tkpk.planning.forms_rpkd import GoalForm, ProgrammeForm, RiskForm, StrategyForm, TargetForm
 from tkpk.planning.models import Goal, Plan, PlanKind, Programme, Risk, Strategy, Target
@@ -58,7 +59,7 @@ KINDS: dict[str, _Kind] = {
         anchor="tujuan",
         objects=lambda plan, parent: plan.goals.all(),
         new=lambda plan, parent: Goal(plan=plan),
-        add=lambda *, plan, parent, by, data: rpkd.goal_add(plan=plan, by=by, **data),
+        add=lambda *, plan, parent, by, data: services.goal_create(plan=plan, by=by, **data),
         update=lambda *, obj, lock_version, by, data: rpkd.goal_update(
             goal=obj, lock_version=lock_version, by=by, **data
         ),
@@ -76,7 +77,7 @@ KINDS: dict[str, _Kind] = {
             "goal__plan"
         ),
         new=lambda plan, parent: Target(goal=parent),
-        add=lambda *, plan, parent, by, data: rpkd.target_add(goal=parent, by=by, **data),
+        add=lambda *, plan, parent, by, data: services.target_create(goal=parent, by=by, **data),
         update=lambda *, obj, lock_version, by, data: rpkd.target_update(
             target=obj, lock_version=lock_version, by=by, **data
         ),
@@ -92,7 +93,7 @@ KINDS: dict[str, _Kind] = {
         anchor="strategi",
         objects=lambda plan, parent: plan.strategies.all(),
         new=lambda plan, parent: Strategy(plan=plan),
-        add=lambda *, plan, parent, by, data: rpkd.strategy_add(plan=plan, by=by, **data),
+        add=lambda *, plan, parent, by, data: services.strategy_create(plan=plan, by=by, **data),
         update=lambda *, obj, lock_version, by, data: rpkd.strategy_update(
             strategy=obj, lock_version=lock_version, by=by, **data
         ),
@@ -108,7 +109,7 @@ KINDS: dict[str, _Kind] = {
         anchor="program",
         objects=lambda plan, parent: plan.programmes.all(),
         new=lambda plan, parent: Programme(plan=plan),
-        add=lambda *, plan, parent, by, data: rpkd.programme_add(plan=plan, by=by, **data),
+        add=lambda *, plan, parent, by, data: services.programme_create(plan=plan, by=by, **data),
         update=lambda *, obj, lock_version, by, data: rpkd.programme_update(
             programme=obj, lock_version=lock_version, by=by, **data
         ),
@@ -124,7 +125,7 @@ KINDS: dict[str, _Kind] = {
         anchor="risiko",
         objects=lambda plan, parent: plan.risks.all(),
         new=lambda plan, parent: Risk(plan=plan),
-        add=lambda *, plan, parent, by, data: rpkd.risk_add(plan=plan, by=by, **data),
+        add=lambda *, plan, parent, by, data: services.risk_create(plan=plan, by=by, **data),
         update=_risk_update,
         delete=lambda *, obj, lock_version, by: rpkd.risk_delete(
             risk=obj, lock_version=lock_version, by=by

@@ -284,3 +284,60 @@ def test_an_enacted_plan_is_amended_through_a_new_version_never_edited(
     assert plan_serialize(rpkd_copy)["programmes"] == plan_serialize(plans["rpkd"])["programmes"]
     with pytest.raises(ValidationError):
         plan_amend(plan=amendment, by=secretariat)
+
+
+def test_creating_rpkd_content_is_checked_and_audited_whoever_calls_the_service(
+    reference: None, penyusun: User
+) -> None:
+    from tkpk.core.models import AuditEvent  # noqa: PLC0415
+    from tkpk.planning.services import (  # noqa: PLC0415
+        goal_create,
+        plan_create,
+        programme_create,
+        strategy_create,
+    )
+
+    rpkd = plan_create(
+        kind=PlanKind.RPKD, title="RPKD 2030-2034", year_start=2030, year_end=2034, by=penyusun
+    )
+    goal = goal_create(plan=rpkd, code="T1", text="Tujuan uji", by=penyusun)
+    assert AuditEvent.objects.filter(
+        action="planning.goal_created", object_id=str(goal.pk)
+    ).exists()
+    strategy = strategy_create(plan=rpkd, code="S1", kind="a", text="Strategi", by=penyusun)
+    dinsos = Organisation.objects.get(acronym="Dinsos")
+    with pytest.raises(ValidationError):  # a year outside 2030-2034
+        programme_create(
+            plan=rpkd,
+            code="P1",
+            name="Uji",
+            klaster=1,
+            strategy=strategy,
+            opd=dinsos,
+            budgets={2029: Decimal(1)},
+            by=penyusun,
+        )
+    with pytest.raises(ValidationError):  # a kecamatan is not a priority kelurahan
+        programme_create(
+            plan=rpkd,
+            code="P1",
+            name="Uji",
+            klaster=1,
+            strategy=strategy,
+            opd=dinsos,
+            budgets={},
+            locations=[Region.objects.get(pk="31.73.04")],
+            by=penyusun,
+        )
+    assert not rpkd.programmes.exists()
+    programme_create(
+        plan=rpkd,
+        code="P1",
+        name="Uji",
+        klaster=1,
+        strategy=strategy,
+        opd=dinsos,
+        budgets={2030: Decimal(5)},
+        by=penyusun,
+    )
+    assert AuditEvent.objects.filter(action="planning.programme_created").count() == 1
