@@ -170,3 +170,8 @@ def plan_matrix_row_update(
     except ValidationError as exc:
         return 422, {"detail": " ".join(exc.messages)}
     return _row_out(saved)
+
+
+# Target data: releases and coverage aggregates, data requests (routers kept with the app).
+api.add_router("/targeting", "tkpk.targeting.api_releases.router")
+api.add_router("/targeting", "tkpk.targeting.api_requests.router")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tkpk.targeting import views
+from tkpk.targeting import urls_coverage, urls_lists, urls_requests, urls_verification, views
 
 app_name = "targeting"
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("impor/<int:pk>/", views.job, name="job"),
     path("impor/<int:pk>/laporan.csv", views.job_report, name="job_report"),
     path("rilis/<int:pk>/berlaku/", views.make_current, name="make_current"),
+    *urls_lists.urlpatterns,
+    *urls_coverage.urlpatterns,
+    *urls_requests.urlpatterns,
+    *urls_verification.urlpatterns,
 ]
