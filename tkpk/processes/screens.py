@@ -14,11 +14,36 @@ if TYPE_CHECKING:
     from tkpk.processes.models import HumanTask
 
 OnOpen = Callable[["HumanTask", dict[str, str]], None]
+# Where a bound task is done: (url, label) of the domain page, or None if not there yet.
+Link = Callable[["HumanTask"], "tuple[str, str] | None"]
 _HOOKS: dict[str, OnOpen | None] = {"generic": None}
+_LINKS: dict[str, Link] = {}
+# Screens whose step is completed only by their own page (its service completes the task),
+# so the generic task form is not offered: e.g. a data request is approved on the request page.
+_EXCLUSIVE: set[str] = set()
 
 
-def register_screen(name: str, *, on_open: OnOpen | None = None) -> None:
+def register_screen(
+    name: str,
+    *,
+    on_open: OnOpen | None = None,
+    link: Link | None = None,
+    exclusive: bool = False,
+) -> None:
     _HOOKS[name] = on_open
+    if link is not None:
+        _LINKS[name] = link
+    if exclusive:
+        _EXCLUSIVE.add(name)
+
+
+def screen_link(task: HumanTask) -> tuple[str, str] | None:
+    link = _LINKS.get(task.screen)
+    return link(task) if link is not None else None
+
+
+def screen_is_exclusive(name: str) -> bool:
+    return name in _EXCLUSIVE
 
 
 def known_screens() -> set[str]:

@@ -17,6 +17,7 @@ from tkpk.core.roles import Role
 from tkpk.processes import selectors_work as sel
 from tkpk.processes.forms_work import InstanceStartForm, TaskCompleteForm, parameters_used
 from tkpk.processes.models import TaskStatus
+from tkpk.processes.screens import screen_is_exclusive, screen_link
 from tkpk.processes.services import (
     human_task_complete,
     notification_mark_read,
@@ -44,7 +45,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, decision_required=task.decision_required
     )
     if request.method == "POST":
-        if not can_complete:
+        if not can_complete or screen_is_exclusive(task.screen):
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -73,6 +74,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": task.attachments.all(),
             # Steps bound to a domain screen link to it (e.g. the plan being drafted).
             "bound_plans": task.instance.plans.all() if task.screen == "planning.plan" else [],
+            "bound_link": screen_link(task),
+            "exclusive": screen_is_exclusive(task.screen),
         },
     )
 
