@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tkpk.processes",
     "tkpk.planning",
     "tkpk.targeting",
+    "tkpk.monitoring",
     "tkpk.api",
 ]
 
@@ -248,6 +249,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TKPK_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Engine chatter (every workflow state change, every Splink training chunk).
+        "spiff": {"level": "WARNING"},
+        "splink": {"level": "WARNING"},
     },
 }
 
@@ -255,6 +259,10 @@ NINJA_PAGINATION_PER_PAGE = 100
 
 # Region shown in titles and documents; keep configurable (DKI / Daerah Khusus Jakarta).
 TKPK_REGION_NAME = os.environ.get("TKPK_REGION_NAME", "DKI Jakarta")
+# Kelurahan boundaries (GeoJSON file) for the coverage map; empty: no map. The property that
+# holds the Kemendagri code is detected (kode_kel, kd_kelurahan, code …) unless named here.
+TKPK_BOUNDARY_GEOJSON = os.environ.get("TKPK_BOUNDARY_GEOJSON", "")
+TKPK_BOUNDARY_CODE_PROPERTY = os.environ.get("TKPK_BOUNDARY_CODE_PROPERTY", "")
 TKPK_PROVINCE_CODE = os.environ.get("TKPK_PROVINCE_CODE", "31")
 # Days before a task's due date on which its lane is reminded (once each).
 TKPK_REMINDER_DAYS = [

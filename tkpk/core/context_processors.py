@@ -21,6 +21,38 @@ FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
             _("Priority target data releases"),
             (Role.PENGELOLA_DATA, Role.SEKRETARIAT),
         ),
+        (
+            "targeting:verification",
+            _("Musyawarah kelurahan"),
+            (Role.WILAYAH, Role.PENGELOLA_DATA, Role.SEKRETARIAT),
+        ),
+        (
+            "targeting:verification_overview",
+            _("Verification overview"),
+            (Role.PENGELOLA_DATA, Role.SEKRETARIAT, Role.KETUA),
+        ),
+        (
+            "targeting:requests",
+            _("Data requests"),
+            (Role.OPD, Role.SEKRETARIAT, Role.PENGELOLA_DATA),
+        ),
+        (
+            "targeting:lists",
+            _("Beneficiary lists"),
+            (Role.OPD, Role.PENGELOLA_DATA, Role.SEKRETARIAT),
+        ),
+        (
+            "targeting:coverage",
+            _("Programme coverage"),
+            (
+                Role.SEKRETARIAT,
+                Role.KETUA,
+                Role.GUBERNUR,
+                Role.PENGELOLA_DATA,
+                Role.WILAYAH,
+                Role.OPD,
+            ),
+        ),
     ],
 }
 

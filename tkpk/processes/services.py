@@ -514,3 +514,22 @@ def notification_mark_read(*, notification: Notification, by: User) -> None:
     if notification.user_id == by.pk and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+@transaction.atomic
+def process_instance_cancel(
+    *, instance: ProcessInstance, by: User | None, reason: str
+) -> ProcessInstance:
+    """Stop a running instance: its open tasks are cancelled and the reason is on its timeline."""
+    instance = ProcessInstance.objects.select_for_update().get(pk=instance.pk)
+    if instance.status != InstanceStatus.RUNNING:
+        raise ValidationError(_("This process is no longer running."))
+    instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    instance.status = InstanceStatus.CANCELLED
+    instance.completed_at = timezone.now()
+    instance.save(update_fields=["status", "completed_at"])
+    _event(instance, "cancelled", f"Dibatalkan: {reason}", actor=by)
+    audit_record(
+        action="process.instance_cancelled", actor=by, obj=instance, detail={"reason": reason[:300]}
+    )
+    return instance

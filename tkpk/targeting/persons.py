@@ -121,6 +121,20 @@ def may_reveal(user: Any) -> bool:
     return not scope_for(user, REVEAL_ROLES).is_empty
 
 
+# A kelurahan verifier must recognise the people of its own kelurahan in the musyawarah:
+# Wilayah users may see names and birth dates (never NIK/KK) within their region scope.
+WILAYAH_REVEAL = frozenset({"name", "birth_date"})
+
+
+def revealable_fields(user: Any) -> frozenset[str]:
+    """The columns `user` may ask to see in full (within its scope)."""
+    if may_reveal(user):
+        return frozenset(PERSON_FIELDS)
+    if not scope_for(user, [Role.WILAYAH]).is_empty:
+        return WILAYAH_REVEAL
+    return frozenset()
+
+
 def _scope_filter(scope: Scope) -> pl.Expr | None:
     if scope.province_wide:
         return None
@@ -175,12 +189,13 @@ def persons_read(
 ) -> pl.DataFrame:
     """Persons of `release` matching the filters, within the user's scope, masked, audited.
 
-    `reveal` names columns to show in full; only Pengelola Data and Sekretariat may reveal
-    (PermissionDenied otherwise). The frame keeps `row` (the release row key) first.
+    `reveal` names columns to show in full: Pengelola Data and Sekretariat any, Wilayah
+    names and birth dates within its region (PermissionDenied otherwise). The frame keeps
+    `row` (the release row key) first.
     """
     scope = person_scope(user)
     shown = set(reveal)
-    if shown and not may_reveal(user):
+    if not shown <= revealable_fields(user):
         raise PermissionDenied
     frame = pl.scan_parquet(release.persons_path)
     scoped = _scope_filter(scope)

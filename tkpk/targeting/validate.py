@@ -65,57 +65,71 @@ RULES = {
 }
 
 
-def _nik_expressions(today: date, known_areas: list[str]) -> list[pl.Expr]:
+def _nik_parts(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The NIK's parts as columns, sliced and cast once (the rules below reuse them)."""
     nik = pl.col("nik").str.strip_chars()
-    placeholder = nik.str.contains(r"^99999999999999[4569]\d$")
-    well_formed = nik.str.contains(r"^\d{16}$") & ~placeholder
-    day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
-    month = nik.str.slice(8, 2).cast(pl.Int32, strict=False)
-    yy = nik.str.slice(10, 2).cast(pl.Int32, strict=False)
-    regency = nik.str.slice(2, 2).cast(pl.Int32, strict=False)
+    return frame.with_columns(nik.alias("_nik")).with_columns(
+        pl.col("_nik").str.contains(r"^99999999999999[4569]\d$").alias("_nik_placeholder"),
+        pl.col("_nik").str.contains(r"^\d{16}$").alias("_nik_digits"),
+        pl.col("_nik").str.slice(0, 2).alias("_nik_province"),
+        pl.col("_nik").str.slice(0, 6).alias("_nik_area"),
+        pl.col("_nik").str.slice(2, 2).cast(pl.Int32, strict=False).alias("_nik_regency"),
+        pl.col("_nik").str.slice(6, 2).cast(pl.Int32, strict=False).alias("_nik_day"),
+        pl.col("_nik").str.slice(8, 2).cast(pl.Int32, strict=False).alias("_nik_month"),
+        pl.col("_nik").str.slice(10, 2).cast(pl.Int32, strict=False).alias("_nik_yy"),
+        (pl.col("_nik").str.slice(12, 4) == "0000").alias("_nik_serial_zero"),
+    )
+
+
+def _nik_rules(frame: pl.LazyFrame, today: date, known_areas: list[str]) -> pl.LazyFrame:
+    day, month, yy = pl.col("_nik_day"), pl.col("_nik_month"), pl.col("_nik_yy")
     female = day > 40
     real_day = pl.when(female).then(day - 40).otherwise(day)
     year = pl.when(2000 + yy <= today.year).then(2000 + yy).otherwise(1900 + yy)
-    structure_ok = nik.str.slice(0, 2).is_in(sorted(PROVINCES)) & (
-        regency.is_between(1, 69) | regency.is_between(71, 99)
+    # The first of the (clamped) month plus the day: never raises, and an impossible date
+    # (31 April, 29 February of a common year) lands in another month, which is caught below.
+    born = pl.date(year.fill_null(2000), month.clip(1, 12).fill_null(1), 1) + pl.duration(
+        days=real_day.clip(1, 31).fill_null(1) - 1
     )
-    born = pl.date(year, month, real_day)
-    # pl.date raises on impossible dates; build from a string instead and parse leniently.
-    born = pl.concat_str(
-        [
-            year.cast(pl.String),
-            pl.lit("-"),
-            month.cast(pl.String).str.zfill(2),
-            pl.lit("-"),
-            real_day.cast(pl.String).str.zfill(2),
-        ]
-    ).str.to_date("%Y-%m-%d", strict=False)
-    date_ok = (
-        (day.is_between(1, 31) | day.is_between(41, 71))
-        & month.is_between(1, 12)
-        & born.is_not_null()
-        & (born <= pl.lit(today))
+    frame = frame.with_columns(
+        (pl.col("_nik_digits") & ~pl.col("_nik_placeholder")).alias("_nik_well_formed"),
+        pl.col("_nik_province").is_in(sorted(PROVINCES)).alias("_nik_province_ok"),
+        (
+            pl.col("_nik_regency").is_between(1, 69) | pl.col("_nik_regency").is_between(71, 99)
+        ).alias("_nik_regency_ok"),
+        female.alias("_nik_female"),
+        born.alias("_nik_date"),
+    ).with_columns(
+        (
+            (day.is_between(1, 31) | day.is_between(41, 71))
+            & month.is_between(1, 12)
+            & (pl.col("_nik_date").dt.month() == month)
+            & (pl.col("_nik_date") <= pl.lit(today))
+        )
+        .fill_null(False)
+        .alias("_nik_date_ok")
     )
-    return [
-        placeholder.alias("_nik_placeholder"),
-        well_formed.alias("_nik_well_formed"),
-        (well_formed & ~nik.str.slice(0, 2).is_in(sorted(PROVINCES))).alias("_e_nik_province"),
-        (well_formed & ~(regency.is_between(1, 69) | regency.is_between(71, 99))).alias(
-            "_e_nik_regency"
-        ),
+    well_formed, date_ok = pl.col("_nik_well_formed"), pl.col("_nik_date_ok")
+    return frame.with_columns(
+        (well_formed & ~pl.col("_nik_province_ok")).alias("_e_nik_province"),
+        (well_formed & ~pl.col("_nik_regency_ok")).alias("_e_nik_regency"),
         (well_formed & ~date_ok).alias("_e_nik_date"),
-        (well_formed & (nik.str.slice(12, 4) == "0000")).alias("_e_nik_serial"),
-        (~well_formed & ~placeholder).alias("_e_nik_format"),
-        pl.when(well_formed & date_ok).then(born).otherwise(None).alias("_nik_born"),
+        (well_formed & pl.col("_nik_serial_zero")).alias("_e_nik_serial"),
+        (~pl.col("_nik_digits") & ~pl.col("_nik_placeholder")).alias("_e_nik_format"),
+        pl.when(well_formed & date_ok).then(pl.col("_nik_date")).otherwise(None).alias("_nik_born"),
         pl.when(well_formed & date_ok)
-        .then(pl.when(female).then(pl.lit("P")).otherwise(pl.lit("L")))
+        .then(pl.when(pl.col("_nik_female")).then(pl.lit("P")).otherwise(pl.lit("L")))
         .otherwise(None)
         .alias("_nik_sex"),
-        (well_formed & structure_ok & date_ok & ~nik.str.slice(0, 6).is_in(known_areas)).alias(
-            "_w_nik_area_unknown"
-        ),
-        placeholder.alias("_w_nik_placeholder"),
-    ]
+        (
+            well_formed
+            & pl.col("_nik_province_ok")
+            & pl.col("_nik_regency_ok")
+            & date_ok
+            & ~pl.col("_nik_area").is_in(known_areas)
+        ).alias("_w_nik_area_unknown"),
+        pl.col("_nik_placeholder").alias("_w_nik_placeholder"),
+    )
 
 
 def validate_frame(
@@ -127,7 +141,7 @@ def validate_frame(
     kel_dotted = pl.when(kel.is_in(list(compact))).then(kel.replace(compact)).otherwise(kel)
     birth = pl.col("birth_date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
     desil = pl.col("desil").str.strip_chars().cast(pl.Int32, strict=False)
-    out = frame.with_columns(_nik_expressions(today, known_areas)).with_columns(
+    out = _nik_rules(_nik_parts(frame), today, known_areas).with_columns(
         kel_dotted.alias("kelurahan_code"),
         (pl.col("kk").str.strip_chars().str.contains(r"^\d{16}$").not_().fill_null(True)).alias(
             "_e_kk_format"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,37 @@ def test_the_vectorised_nik_rules_agree_with_the_reference_rules(nik: str) -> No
     assert bool(nik_errors) == (not reference.ok), (nik, issues, reference.errors)
     assert ("nik_placeholder" in issues) == reference.is_placeholder
     assert ("nik_area_unknown" in issues) == any("area" in w for w in reference.warnings)
+
+
+# NIK dates at the edges of months, leap years and the century rule, male and female (+40).
+EDGE_DATES = [
+    "310426",  # 31 April
+    "300224",  # 30 February
+    "290223",  # 29 February of a common year
+    "290224",  # 29 February of a leap year
+    "690224",  # 29 February, female
+    "710426",  # 31 April, female
+    "311226",  # 31 December (this year, not in the future for TODAY)
+    "301126",  # 30 November 2026 (the day after TODAY)
+    "001026",  # day 0
+    "320126",  # day 32
+    "400126",  # day 40
+    "720126",  # day 72
+    "011326",  # month 13
+    "010026",  # month 0
+    "010127",  # 2027 → read as 1927
+]
+
+
+@pytest.mark.parametrize("ddmmyy", EDGE_DATES)
+def test_the_vectorised_nik_date_rule_agrees_with_the_reference_at_the_edges(ddmmyy: str) -> None:
+    nik = f"317304{ddmmyy}0001"
+    (issues,) = _issues([_row(nik)])
+    reference = nik_check(nik, today=TODAY, known_areas=frozenset(AREAS))
+    # Region and serial are valid here, so any reference error is about the date.
+    assert ("nik_date" in issues) == (not reference.ok), (nik, issues, reference.errors)
+    nik_errors = {i for i in issues if i.startswith("nik_") and RULES[i].severity == "error"}
+    assert bool(nik_errors) == (not reference.ok)
 
 
 @given(built, st.sampled_from(["L", "P"]), st.dates(min_value=date(1930, 1, 1), max_value=TODAY))

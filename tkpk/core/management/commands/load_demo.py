@@ -5,8 +5,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from tkpk.accounts.demo import DEMO_PASSWORD, demo_load
+from tkpk.monitoring.demo import demo_monitoring_load
 from tkpk.planning.demo import demo_plans_load
 from tkpk.processes.demo import demo_processes_load
+from tkpk.targeting.demo import demo_targeting_load
 
 
 class Command(BaseCommand):
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         personas = demo_load()
         demo_processes_load()
         demo_plans_load()
+        demo_monitoring_load()
+        demo_targeting_load()
         if options["quiet_logins"]:
             return
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
