@@ -9,6 +9,7 @@ urlpatterns = [
     path("impor/<int:pk>/", views.job, name="job"),
     path("impor/<int:pk>/laporan.csv", views.job_report, name="job_report"),
     path("rilis/<int:pk>/berlaku/", views.make_current, name="make_current"),
+    path("rilis/<int:pk>/banding/", views.compare, name="compare"),
     *urls_lists.urlpatterns,
     *urls_coverage.urlpatterns,
     *urls_requests.urlpatterns,

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import cast
+from typing import Any, cast
 
+import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,10 +14,16 @@ from django.views.decorators.http import require_POST
 
 from tkpk.accounts.models import User
 from tkpk.core.permissions import require_role
+from tkpk.regions.models import Region
 from tkpk.targeting import selectors as sel
 from tkpk.targeting.forms import ImportForm
-from tkpk.targeting.models import ColumnMapping, ImportStatus
-from tkpk.targeting.services import import_job_create, release_set_current, storage_dir
+from tkpk.targeting.models import ColumnMapping, ImportStatus, Release
+from tkpk.targeting.services import (
+    import_job_create,
+    release_compare,
+    release_set_current,
+    storage_dir,
+)
 from tkpk.targeting.tasks import import_job_task
 
 
@@ -88,3 +95,39 @@ def make_current(request: HttpRequest, pk: int) -> HttpResponse:
     release_set_current(release=release, by=cast(User, request.user))
     messages.success(request, _("This release is now the current target data."))
     return redirect("targeting:releases")
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Households added, removed and with a changed desil per kelurahan (counts only)."""
+    new = sel.release_get_for_user(user=request.user, pk=pk)
+    others = sel.release_list_for_user(user=request.user).exclude(pk=new.pk)
+    other_pk = request.GET.get("dengan", "")
+    old: Release | None
+    if other_pk.isdigit():
+        old = sel.release_get_for_user(user=request.user, pk=int(other_pk))
+    else:  # by default the previous delivery of the same source
+        old = (
+            others.filter(source=new.source, as_of__lte=new.as_of).first()
+            or others.filter(as_of__lte=new.as_of).first()
+        )
+    rows: list[dict[str, Any]] = []
+    totals = {"added": 0, "removed": 0, "desil_changed": 0}
+    if old is not None:
+        frame = release_compare(old=old, new=new).filter(
+            (pl.col("added") + pl.col("removed") + pl.col("desil_changed")) > 0
+        )
+        names = dict(
+            Region.objects.filter(code__in=frame["kelurahan_code"].to_list()).values_list(
+                "code", "name"
+            )
+        )
+        for row in frame.iter_rows(named=True):
+            rows.append({**row, "name": names.get(row["kelurahan_code"], "")})
+            for key in totals:
+                totals[key] += int(row[key])
+    return render(
+        request,
+        "targeting/compare.html",
+        {"new": new, "old": old, "others": others, "rows": rows, "totals": totals},
+    )

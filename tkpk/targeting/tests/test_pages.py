@@ -115,3 +115,41 @@ def test_the_menu_shows_the_releases_only_to_the_data_roles(
     # The OPD's menu has its own target-data pages (requests, lists) but not the releases.
     opd_home = as_opd.get(reverse("core:home")).content.decode()
     assert link not in opd_home and f'href="{reverse("targeting:requests")}"' in opd_home
+
+
+def test_the_comparison_page_counts_households_added_removed_and_with_a_changed_desil(
+    as_data: Client, as_opd: Client, as_outsider: Client
+) -> None:
+    rows = _rows(12)  # KK = 4 persons each: households 0, 1, 2
+    releases = []
+    for as_of, data in (
+        ("2026-06-30", rows[:8]),  # households 0 and 1
+        ("2026-09-30", [*rows[:4], *[[*r[:6], "1"] for r in rows[8:]]]),  # 0 kept, 1 gone, 2 new
+    ):
+        as_data.post(
+            reverse("targeting:releases"),
+            {"file": _csv(data), "source": "DTSEN", "as_of": as_of, "mapping": MAPPING},
+        )
+        job = import_job_run(job=ImportJob.objects.order_by("-pk").first())  # type: ignore[arg-type]
+        assert job.release is not None
+        releases.append(job.release)
+    old, new = releases
+    response = as_data.get(reverse("targeting:compare", args=[new.pk]))
+    assert response.status_code == 200 and response.context["old"] == old
+    assert response.context["totals"] == {"added": 1, "removed": 1, "desil_changed": 0}
+    # Household 0 again, now in desil 1: a changed desil.
+    as_data.post(
+        reverse("targeting:releases"),
+        {
+            "file": _csv([[*r[:6], "1"] for r in rows[:4]]),
+            "source": "DTSEN",
+            "as_of": "2026-12-31",
+            "mapping": MAPPING,
+        },
+    )
+    job = import_job_run(job=ImportJob.objects.order_by("-pk").first())  # type: ignore[arg-type]
+    assert job.release is not None
+    response = as_data.get(reverse("targeting:compare", args=[job.release.pk]), {"dengan": old.pk})
+    assert response.context["totals"] == {"added": 0, "removed": 1, "desil_changed": 1}
+    for client in (as_opd, as_outsider):
+        assert client.get(reverse("targeting:compare", args=[new.pk])).status_code == 403
