@@ -17,6 +17,7 @@ urlpatterns = [
     path("proses/", include("tkpk.processes.urls")),
     path("perencanaan/", include("tkpk.planning.urls")),
     path("data-sasaran/", include("tkpk.targeting.urls")),
+    path("pemantauan/", include("tkpk.monitoring.urls")),
     path("perencanaan/", include("tkpk.planning.urls_excel")),
     path("perencanaan/", include("tkpk.planning.urls_rpkd")),
     path("", include("tkpk.accounts.urls")),

@@ -175,3 +175,4 @@ def plan_matrix_row_update(
 # Target data: releases and coverage aggregates, data requests (routers kept with the app).
 api.add_router("/targeting", "tkpk.targeting.api_releases.router")
 api.add_router("/targeting", "tkpk.targeting.api_requests.router")
+api.add_router("/monitoring", "tkpk.monitoring.api.router")

@@ -259,3 +259,22 @@ def test_a_reminder_appears_on_the_notifications_page_and_opens_its_task(
     opened = as_secretariat.post(reverse("processes:notification_read", args=[note.pk]))
     assert opened["Location"] == reverse("processes:task", args=[task.pk])
     assert Notification.objects.get(pk=note.pk).read_at is not None
+
+
+def test_a_step_bound_to_its_own_page_links_there_and_refuses_the_generic_form(
+    maps: None, as_opd: Client, opd_operator: User
+) -> None:
+    instance = process_instance_start(
+        code="TKPK-02.02.CFM.01",
+        params={"jenis_fasilitasi": "permintaan", "opd": "Dinsos"},
+        by=opd_operator,
+    )
+    (task,) = _open(instance)
+    assert task.screen == "targeting.request"
+    page = as_opd.get(reverse("processes:task", args=[task.pk]))
+    assert page.status_code == 200 and b'data-testid="task-form"' not in page.content
+    assert page.context["exclusive"]
+    response = as_opd.post(reverse("processes:task", args=[task.pk]), {"comment": "selesai"})
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN

@@ -1,0 +1,4 @@
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
+from ninja import Router
+
+router = Router(tags=["monitoring"])
