@@ -251,7 +251,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Engine chatter (every workflow state change, every Splink training chunk).
         "spiff": {"level": "WARNING"},
-        "splink": {"level": "WARNING"},
+        "splink": {"level": "ERROR"},
     },
 }
 

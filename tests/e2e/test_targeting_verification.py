@@ -57,6 +57,7 @@ def test_the_verifier_records_a_decision_and_submits_the_berita_acara(
     minutes.write_bytes(b"%PDF-1.4\n% berita acara musyawarah kelurahan\n")
     form = page.get_by_test_id("submit-form")
     form.locator("#id_held_on").fill("2026-07-10")
+    form.locator("#id_confirm").check()
     form.locator("#id_minutes").set_input_files(str(minutes))
     page.get_by_test_id("submit-musyawarah").click()
     expect(page.get_by_test_id("submitted")).to_be_visible()

@@ -13,6 +13,8 @@ from tkpk.processes.selectors_work import open_task_count
 
 # Screens of each function of the decree, listed first in its menu.
 # (URL name, label, roles that see it; None: every member).
+_MONITORING = (Role.SEKRETARIAT, Role.KETUA, Role.GUBERNUR, Role.OPD, Role.TIM_PENYUSUN)
+
 FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
     "TKPK-01": [("planning:plans", _("RPKD and RAT documents"), None)],
     "TKPK-02": [
@@ -53,6 +55,18 @@ FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
                 Role.OPD,
             ),
         ),
+    ],
+    "TKPK-03": [
+        ("monitoring:reports", _("Quarterly reports"), _MONITORING),
+        ("monitoring:board", _("Monitoring completeness board"), _MONITORING),
+        (
+            "monitoring:board_chair",
+            _("Chair's view"),
+            (Role.KETUA, Role.GUBERNUR, Role.SEKRETARIAT),
+        ),
+        ("monitoring:follow_ups", _("Follow-up items"), _MONITORING),
+        ("monitoring:instruments", _("M&E instruments"), _MONITORING),
+        ("monitoring:calendar_current", _("Reporting calendar"), _MONITORING),
     ],
 }
 

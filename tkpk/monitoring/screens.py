@@ -1,24 +1,88 @@
-"""The process steps that monitoring's services complete (bound from ``MonitoringConfig.ready``).
+"""The process steps that monitoring's pages complete (bound from ``MonitoringConfig.ready``).
 
-The reporting steps (report, verify, lock) are exclusive: their service alone completes them, so
-the engine and the reports never disagree. The instrument steps and the opening of a period stay
-completable from the generic task screen until the instrument pages exist (the services check
-the instrument's own state, so a step completed there does not skip a domain check); the opening
-is normally completed by the scheduler on behalf of the secretariat.
+Each step links to the page where it is done, and all but the opening of a period are
+exclusive: their service alone completes them, so the engine and the instrument or reports
+never disagree. The opening is normally completed by the scheduler's tick.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
 from tkpk.processes.screens import register_screen
+
+if TYPE_CHECKING:
+    from tkpk.processes.models import HumanTask
+
+
+def period_link(task: HumanTask) -> tuple[str, str] | None:
+    """TW_01 (open) and TW_04 (lock): the period's card on the completeness board."""
+    from tkpk.monitoring.models import ReportingPeriod  # noqa: PLC0415
+
+    period = ReportingPeriod.objects.filter(instance_id=task.instance_id).first()
+    params = task.instance.params or {}
+    year, quarter = (
+        (period.year, period.quarter)
+        if period is not None
+        else (params.get("year"), params.get("quarter"))
+    )
+    if not year or not quarter:
+        return None
+    try:
+        url = f"{reverse('monitoring:board')}?year={year}#period-{quarter}"
+    except NoReverseMatch:
+        return None
+    return url, _("TW %(quarter)s %(year)s on the completeness board") % {
+        "quarter": quarter,
+        "year": year,
+    }
+
+
+def report_link(task: HumanTask) -> tuple[str, str] | None:
+    """TW_02: the OPD's own report of the period."""
+    from tkpk.monitoring.models import ReportingPeriod  # noqa: PLC0415
+
+    period = ReportingPeriod.objects.filter(instance_id=task.instance_id).first()
+    if period is None or task.organisation_id is None:
+        return None
+    report = period.reports.filter(opd_id=task.organisation_id).first()
+    if report is None:
+        return None
+    return reverse("monitoring:report", args=[report.pk]), _("Open the quarterly report")
+
+
+def verify_link(task: HumanTask) -> tuple[str, str] | None:
+    """TW_03: the submitted reports of the period."""
+    from tkpk.monitoring.models import ReportingPeriod, ReportState  # noqa: PLC0415
+
+    period = ReportingPeriod.objects.filter(instance_id=task.instance_id).first()
+    if period is None:
+        return None
+    query = urlencode(
+        {"year": period.year, "quarter": period.quarter, "state": ReportState.SUBMITTED}
+    )
+    return reverse("monitoring:reports") + "?" + query, _("Verify the submitted reports")
 
 
 def register() -> None:
+    from tkpk.monitoring.services_instrument_pages import (  # noqa: PLC0415
+        instrument_approve_link,
+        instrument_confirm_link,
+        instrument_task_link,
+    )
     from tkpk.monitoring.services_reports import on_report_task_opened  # noqa: PLC0415
 
-    register_screen("monitoring.instrument")
-    register_screen("monitoring.confirm")
-    register_screen("monitoring.approve")
-    register_screen("monitoring.period_open")
-    register_screen("monitoring.report", on_open=on_report_task_opened, exclusive=True)
-    register_screen("monitoring.verify", exclusive=True)
-    register_screen("monitoring.period_lock", exclusive=True)
+    # Every step is done on its page; the generic task form would skip the domain's checks.
+    register_screen("monitoring.instrument", link=instrument_task_link, exclusive=True)
+    register_screen("monitoring.confirm", link=instrument_confirm_link, exclusive=True)
+    register_screen("monitoring.approve", link=instrument_approve_link, exclusive=True)
+    register_screen("monitoring.period_open", link=period_link)
+    register_screen(
+        "monitoring.report", on_open=on_report_task_opened, link=report_link, exclusive=True
+    )
+    register_screen("monitoring.verify", link=verify_link, exclusive=True)
+    register_screen("monitoring.period_lock", link=period_link, exclusive=True)

@@ -176,6 +176,12 @@ def instance_start_or_attach(
     return process_instance_start(code=code, params=params, by=by)
 
 
+# Numeric instrument-row fields (``target_group`` is text, although it starts with "target").
+NUMERIC_ROW_FIELDS = frozenset(
+    {"target", "target_q1", "target_q2", "target_q3", "target_q4", "budget_ceiling"}
+)
+
+
 def _decimal(value: Any, field: str, *, required: bool = False) -> Decimal | None:
     if value in (None, ""):
         if required:
@@ -303,7 +309,7 @@ def instrument_row_adjust(
     candidate = InstrumentRow.objects.get(pk=row.pk)
     for key, raw in data.items():
         value = raw
-        if key.startswith("target") or key == "budget_ceiling":
+        if key in NUMERIC_ROW_FIELDS:
             value = _decimal(raw, key, required=key == "budget_ceiling")
         setattr(candidate, key, value)
     candidate.full_clean()

@@ -176,6 +176,8 @@ def _clean_value_data(data: dict[str, Any]) -> dict[str, Any]:
             number = _decimal(value, key)
             if number is not None and number < 0:
                 raise ValidationError({key: _("Enter a number of at least 0.")})
+            if number is not None and abs(number) >= VALUE_LIMITS[key]:
+                raise ValidationError({key: _("The number is too large.")})
             cleaned[key] = number
         elif key == "beneficiaries":
             cleaned[key] = _count(value, key)
@@ -206,6 +208,19 @@ def value_editable(value: ReportValue) -> bool:
     return True
 
 
+# Largest values the columns hold (DecimalField max_digits − decimal_places integer digits).
+VALUE_LIMITS = {"physical": Decimal(10) ** 14, "budget": Decimal(10) ** 16}
+PERCENT_LIMIT = Decimal("9999999.99")  # achievement and absorption: max_digits 9, 2 places
+
+
+def _percent(value: Decimal | None) -> Decimal | None:
+    """A percentage clamped to what the column holds (a realisation far off its target still
+    saves; the explanation rule flags it)."""
+    if value is None:
+        return None
+    return max(min(value, PERCENT_LIMIT), -PERCENT_LIMIT)
+
+
 def _computed(
     row: InstrumentRow, quarter: int, physical: Decimal | None, budget: Decimal | None
 ) -> dict[str, Decimal | None]:
@@ -213,10 +228,12 @@ def _computed(
     if budget is not None and row.budget_ceiling:
         absorption = (budget / row.budget_ceiling * 100).quantize(Decimal("0.01"))
     return {
-        "achievement": achievement(
-            realisation=physical, target=row.quarter_target(quarter), direction=row.direction
+        "achievement": _percent(
+            achievement(
+                realisation=physical, target=row.quarter_target(quarter), direction=row.direction
+            )
         ),
-        "budget_absorption": absorption,
+        "budget_absorption": _percent(absorption),
     }
 
 
@@ -245,6 +262,11 @@ def report_value_save(
     merged = {k: cleaned.get(k, getattr(value, k)) for k in VALUE_FIELDS}
     _check_breakdowns(merged["beneficiaries"], merged)
     changed = {k: v for k, v in cleaned.items() if v != getattr(value, k)}
+    if not changed:
+        # Nothing to write (an autosave of unchanged inputs): no new version, so another open
+        # page of the same row does not get a needless conflict.
+        value.refresh_from_db()
+        return value
     fields = dict(changed)
     if {"physical", "budget"} & set(changed):
         fields |= _computed(value.row, report.period.quarter, merged["physical"], merged["budget"])

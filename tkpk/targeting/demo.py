@@ -25,6 +25,7 @@ DEMO_PERSONS = 100_000
 DEMO_BENEFICIARIES = 24_000
 DEMO_SEED = 2026
 DEMO_AS_OF = date(2026, 9, 30)
+DEMO_PREVIOUS = date(2026, 6, 30)
 # (programme in the generated list, OPD acronym, quarter)
 DEMO_LISTS = (("KJP PLUS", "Disdik", 3), ("PKH", "Dinsos", 3))
 
@@ -42,23 +43,44 @@ def demo_targeting_load(*, persons: int = DEMO_PERSONS) -> int:
     )
     # Kept like any upload (the import job and the lists point to their files).
     folder = storage_dir()
-    registry = folder / "upload-demo-dtsen-jakarta-2026-09.csv"
-    targets.registry.drop("id").write_csv(registry)
+    registry = targets.registry.drop("id")
+    # The quarter before: some of today's households were not in it and some had another
+    # desil, so the musyawarah kelurahan has households to verify.
+    _import(_previous(registry), name="dtsen-jakarta-2026-06.csv", as_of=DEMO_PREVIOUS, by=steward)
+    release = _import(registry, name="dtsen-jakarta-2026-09.csv", as_of=DEMO_AS_OF, by=steward)
+    if secretariat is not None:
+        release_set_current(release=release, by=secretariat)
+    return 2 + _lists(targets.beneficiaries, release=release, folder=folder, by=steward)
+
+
+def _previous(registry: pl.DataFrame) -> pl.DataFrame:
+    """The registry a quarter earlier: 2 % of households absent, 3 % in another desil."""
+    households = registry.select("kk").unique().sort("kk")
+    draw = households.with_columns(
+        (pl.col("kk").hash(seed=DEMO_SEED) % 1000).alias("draw")
+    )  # deterministic per KK
+    absent = draw.filter(pl.col("draw") < 20)["kk"]
+    shifted = draw.filter((pl.col("draw") >= 20) & (pl.col("draw") < 50))["kk"]
+    desil = pl.col("desil").cast(pl.Int32)
+    return registry.filter(~pl.col("kk").is_in(absent.implode())).with_columns(
+        pl.when(pl.col("kk").is_in(shifted.implode()))
+        .then(pl.when(desil < 10).then(desil + 1).otherwise(desil - 1))
+        .otherwise(desil)
+        .cast(pl.String)
+        .alias("desil")
+    )
+
+
+def _import(frame: pl.DataFrame, *, name: str, as_of: date, by: User | None) -> Release:
+    path = storage_dir() / f"upload-demo-{name}"
+    frame.write_csv(path)
     job = import_job_create(
-        path=registry,
-        source="DTSEN",
-        as_of=DEMO_AS_OF,
-        mapping={},
-        by=steward,
-        file_name="dtsen-jakarta-2026-09.csv",
+        path=path, source="DTSEN", as_of=as_of, mapping={}, by=by, file_name=name
     )
     job = import_job_run(job=job)
     if job.status != ImportStatus.DONE or job.release is None:
         raise RuntimeError(f"demo release import failed: {job.status} {job.message}")
-    release = job.release
-    if secretariat is not None:
-        release_set_current(release=release, by=secretariat)
-    return 1 + _lists(targets.beneficiaries, release=release, folder=folder, by=steward)
+    return job.release
 
 
 def _lists(beneficiaries: pl.DataFrame, *, release: Release, folder: Path, by: User | None) -> int:

@@ -3,8 +3,8 @@
 No Django models here: the functions take a Parquet path (or a LazyFrame) and return frames,
 bytes or files, so they can be tested on their own. The extract master is a Parquet file with
 only the approved fields (NIK/KK masked unless approved) and a `watermark` column carrying the
-request number on every row; CSV and XLSX are rendered from it on download, each starting with a
-watermark line, every text cell neutralised against formula injection.
+request number on every row; CSV and XLSX are rendered from it on download (the XLSX sheets also
+start with a watermark line), every text cell neutralised against formula injection.
 
 Criteria (all optional, combined with AND; see `CRITERIA_KEYS`):
 - `desil`: list of deciles 1–10;
@@ -176,12 +176,13 @@ def _chunks(path: Path) -> Iterator[pl.DataFrame]:
 def csv_stream(path: Path, *, title: str) -> Iterator[bytes]:
     """The extract as UTF-8 CSV (with a BOM for spreadsheets), chunk by chunk.
 
-    The first line is the watermark `title`, the second the column names.
+    The column names come first, so tools read the file as it is; the watermark is the
+    `watermark` column of every row (the request number). `title` names the file's use in
+    the download's Content-Disposition only.
     """
+    del title  # the CSV carries the watermark per row, not as a line above the header
     head = io.StringIO()
-    writer = csv.writer(head)
-    writer.writerow([neutralise(title)])
-    writer.writerow(pl.read_parquet_schema(path).keys())
+    csv.writer(head).writerow(pl.read_parquet_schema(path).keys())
     yield ("\ufeff" + head.getvalue()).encode("utf-8")
     for chunk in _chunks(path):
         yield neutralise_frame(chunk).write_csv(include_header=False).encode("utf-8")

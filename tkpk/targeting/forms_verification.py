@@ -100,6 +100,11 @@ class SubmitForm(forms.Form):
             attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png,.docx"}
         ),
     )
+    # Submitting freezes the decisions: the verifier says so explicitly.
+    confirm = forms.BooleanField(
+        label=_("The decisions are those of the musyawarah; after submitting they are final."),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def clean_minutes(self) -> Any:
         upload = self.cleaned_data["minutes"]

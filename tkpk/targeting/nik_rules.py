@@ -75,6 +75,27 @@ class NikCheck:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def error_codes(self) -> list[str]:
+        """The rule code of each error (the codes of ``validate.RULES``), for translated text."""
+        return [_code(e) for e in self.errors]
+
+
+# English message → rule code (messages stay English here: this module has no Django).
+_CODES = (
+    ("KK must be", "kk_format"),
+    ("NIK must be", "nik_format"),
+    ("province code", "nik_province"),
+    ("kab/kota code", "nik_regency"),
+    ("serial 0000", "nik_serial"),
+    ("NIK's birth date differs", "nik_birth_mismatch"),
+    ("NIK's sex", "nik_sex_mismatch"),
+)
+
+
+def _code(message: str) -> str:
+    return next((code for prefix, code in _CODES if prefix in message), "nik_date")
+
 
 def _century(two_digits: int, today: date) -> int:
     """YY → a full year not in the future."""
@@ -154,7 +175,7 @@ def kk_check(value: str, *, known_areas: frozenset[str] | None = None) -> NikChe
     if not NIK_RE.match(text):
         return NikCheck(text, errors=["KK must be exactly 16 digits"])
     if text[0:2] not in PROVINCES:
-        return NikCheck(text, errors=[f"province code {text[0:2]} is not a known province"])
+        return NikCheck(text, errors=[f"KK must be in a known province, not {text[0:2]}"])
     if known_areas is not None and text[0:6] not in known_areas:
         return NikCheck(text, warnings=[f"area {text[0:6]} is not a known kecamatan code"])
     return NikCheck(text)

@@ -191,7 +191,8 @@ def persons_read(
 
     `reveal` names columns to show in full: Pengelola Data and Sekretariat any, Wilayah
     names and birth dates within its region (PermissionDenied otherwise). The frame keeps
-    `row` (the release row key) first.
+    `row` (the release row key) first and, when `kk` is read, adds `household_no` (households
+    numbered within the result, so masked KKs that look alike are still told apart).
     """
     scope = person_scope(user)
     shown = set(reveal)
@@ -213,7 +214,14 @@ def persons_read(
     frame = frame.select(wanted).sort(["kelurahan_code", "kk", "row"])
     if offset or limit is not None:
         frame = frame.slice(offset, limit)
-    result = mask_frame(frame.collect(), reveal=shown)
+    collected = frame.collect()
+    if "kk" in collected.columns:
+        # Masked KKs look alike: a household number (in this result, before masking) lets a
+        # page group members by household without the KK itself.
+        collected = collected.with_columns(
+            pl.col("kk").rank("dense").cast(pl.Int64).alias("household_no")
+        )
+    result = mask_frame(collected, reveal=shown)
     audit_person_read(
         user=user,
         release=release,

@@ -34,7 +34,7 @@ from tkpk.targeting.models import (
     VerificationDecision,
     VerificationDecisionKind,
 )
-from tkpk.targeting.nik_rules import kk_check, nik_check
+from tkpk.targeting.nik_rules import NikCheck, kk_check, nik_check
 from tkpk.targeting.services import _atomic_parquet, file_sha256, storage_dir
 
 PROCESS_CODE = "TKPK-02.02.CFM.01"
@@ -311,6 +311,21 @@ def verification_decision_save(  # noqa: PLR0913 (one argument per form field)
     return item
 
 
+def _reasons(check: NikCheck) -> str:
+    """The check's errors in the user's language (one text per rule, in order, no repeats)."""
+    texts = {
+        "nik_format": _("it must be 16 digits"),
+        "nik_province": _("its province code is not known"),
+        "nik_regency": _("its kab/kota code is outside 01–69 and 71–99"),
+        "nik_date": _("its birth date (digits 7–12, day + 40 for women) is not a valid past date"),
+        "nik_serial": _("serial number 0000 is never issued"),
+        "nik_birth_mismatch": _("its birth date differs from the birth date entered"),
+        "nik_sex_mismatch": _("its sex (day + 40 for women) differs from the sex entered"),
+        "kk_format": _("it must be 16 digits starting with a known province code"),
+    }
+    return "; ".join(dict.fromkeys(texts[c] for c in check.error_codes))
+
+
 def candidate_validate(*, data: dict[str, Any], today: date) -> dict[str, str]:
     """Field errors of a proposed new candidate (NIK and KK structure, NIK vs birth date/sex)."""
     errors: dict[str, str] = {}
@@ -318,14 +333,12 @@ def candidate_validate(*, data: dict[str, Any], today: date) -> dict[str, str]:
     sex = data.get("sex") or None
     nik = nik_check(str(data.get("nik") or ""), today=today, birth_date=born, sex=sex)
     if nik.errors:
-        errors["nik"] = _("The NIK is not valid: %(reason)s.") % {"reason": "; ".join(nik.errors)}
+        errors["nik"] = _("The NIK is not valid: %(reason)s.") % {"reason": _reasons(nik)}
     elif nik.is_placeholder:
         errors["nik"] = _("A new candidate needs a real NIK.")
     kk = kk_check(str(data.get("kk") or ""))
     if kk.errors:
-        errors["kk"] = _("The KK number is not valid: %(reason)s.") % {
-            "reason": "; ".join(kk.errors)
-        }
+        errors["kk"] = _("The KK number is not valid: %(reason)s.") % {"reason": _reasons(kk)}
     if not str(data.get("name") or "").strip():
         errors["name"] = _("Enter the name.")
     if sex not in ("L", "P"):

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from tkpk.accounts.models import User
-from tkpk.core.permissions import require_role
+from tkpk.core.permissions import has_role, require_role
+from tkpk.core.roles import Role
 from tkpk.regions.models import Region
 from tkpk.targeting import selectors as sel
 from tkpk.targeting.forms import ImportForm
@@ -57,7 +57,13 @@ def releases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "targeting/releases.html",
-        {"releases": items, "jobs": jobs, "form": form, "saved": saved},
+        {
+            "releases": items,
+            "jobs": jobs,
+            "form": form,
+            "saved": saved,
+            "can_make_current": has_role(request.user, Role.SEKRETARIAT),
+        },
     )
 
 
@@ -88,13 +94,30 @@ def job_report(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-@require_POST
 def make_current(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat sets the current list, after seeing what changes against the current one."""
     release = sel.release_get_for_user(user=request.user, pk=pk)
-    require_role(request.user, *sel.DATA_ROLES)
-    release_set_current(release=release, by=cast(User, request.user))
-    messages.success(request, _("This release is now the current target data."))
-    return redirect("targeting:releases")
+    require_role(request.user, Role.SEKRETARIAT)
+    if request.method == "POST":
+        release_set_current(release=release, by=cast(User, request.user))
+        messages.success(request, _("This release is now the current target data."))
+        return redirect("targeting:releases")
+    current = Release.objects.filter(is_current=True).exclude(pk=release.pk).first()
+    totals = {"added": 0, "removed": 0, "desil_changed": 0}
+    if current is not None:
+        frame = release_compare(old=current, new=release)
+        totals = {key: int(frame[key].sum()) for key in totals}
+    return render(
+        request,
+        "targeting/make_current.html",
+        {
+            "release": release,
+            "current": current,
+            "totals": totals,
+            # Programme lists linked to the current release stay with it (relink to move them).
+            "lists_on_current": current.lists.count() if current is not None else 0,
+        },
+    )
 
 
 @login_required

@@ -176,7 +176,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
             else {}
         )
         row["detail_url"] = (
-            reverse("targeting:coverage") + "?" + urlencode({**base, "region": code})
+            reverse("targeting:coverage")
+            + "?"
+            + urlencode({k: v for k, v in {**base, "region": code}.items() if v not in (None, "")})
             if not detail_kelurahan
             else ""
         )
@@ -224,7 +226,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "quarter": quarter,
             "programme": programme,
             "region": region,
-            "region_name": names.get(region, ""),
+            "selected_region_name": names.get(region, ""),
             "detail_kelurahan": detail_kelurahan,
             "target_max": target_max,
             "lists": lists,
@@ -273,8 +275,9 @@ def coverage_households(request: HttpRequest) -> HttpResponse:
     )
     households: list[dict[str, Any]] = []
     for person in result.persons.to_dicts():
-        if not households or households[-1]["kk"] != person["kk"]:
-            households.append({"kk": person["kk"], "members": []})
+        # Grouped by household number: masked KKs of different households can look alike.
+        if not households or households[-1]["no"] != person["household_no"]:
+            households.append({"no": person["household_no"], "kk": person["kk"], "members": []})
         households[-1]["members"].append(person)
     pages = max((result.households + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     params = {

@@ -149,9 +149,13 @@ def list_review_decide(request: HttpRequest, pk: int, review_pk: int) -> HttpRes
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
+    # Showing in full is a deliberate, audited act per pair: the next pair opens masked.
+    reveal = reveal and bool(error)
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)
+        else:
+            messages.success(request, _("Decision recorded."))
         url = reverse("targeting:list_review", args=[blist.pk])
         return redirect(url + ("?reveal=1" if reveal else ""))
     blist.refresh_from_db()

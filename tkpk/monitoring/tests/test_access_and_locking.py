@@ -4,6 +4,7 @@ reopening, stale saves, and the history of changed values."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,7 @@ from tkpk.monitoring.selectors import (
     reports_for_user,
     value_get_for_user,
 )
-from tkpk.monitoring.services import instrument_row_adjust
+from tkpk.monitoring.services import instrument_build_from_rat, instrument_row_adjust
 from tkpk.monitoring.services_reports import (
     follow_up_close,
     follow_up_create,
@@ -39,6 +40,7 @@ from tkpk.monitoring.services_reports import (
 from tkpk.monitoring.tests.factories import (
     fill,
     open_quarter,
+    rat_enacted,
     report_of,
 )
 from tkpk.planning.services import ConcurrentEditError
@@ -94,6 +96,21 @@ def test_a_stale_save_is_refused_and_overwrites_nothing(
     row = instrument.rows.get(code="P1.1.1")
     with pytest.raises(ValidationError):  # published: frozen
         instrument_row_adjust(row=row, by=secretariat, lock_version=row.lock_version, data={})
+
+
+def test_a_number_too_large_is_refused_and_a_far_off_achievement_still_saves(
+    instrument: Instrument, opd_operator: User
+) -> None:
+    value = report_of(open_quarter(instrument, 1), "Dinsos").values.get()
+    with pytest.raises(ValidationError):
+        report_value_save(
+            value=value, by=opd_operator, lock_version=value.lock_version, data={"physical": "1e15"}
+        )
+    saved = report_value_save(
+        value=value, by=opd_operator, lock_version=value.lock_version, data={"physical": "1e13"}
+    )
+    saved.refresh_from_db()  # on PostgreSQL an unclamped percentage would overflow the column
+    assert saved.physical == Decimal("1e13") and saved.achievement == Decimal("9999999.99")
 
 
 def test_every_change_of_a_value_is_recorded_with_old_and_new(
@@ -223,3 +240,22 @@ def test_open_follow_ups_move_into_the_next_quarter_until_closed(
     own.refresh_from_db()
     assert (meeting.period, meeting.raised_in, meeting.carried) == (q2, q1, 1)
     assert (own.period, own.status) == (q1, FollowUpStatus.CLOSED)
+
+
+def test_the_target_group_is_text_while_the_targets_are_numbers(secretariat: User) -> None:
+    rat = rat_enacted()
+    instrument = instrument_build_from_rat(plan=rat, by=secretariat)
+    row = instrument.rows.first()
+    assert row is not None
+    saved = instrument_row_adjust(
+        row=row,
+        by=secretariat,
+        lock_version=row.lock_version,
+        data={"target_group": "Lansia desil 1–2", "target": "120"},
+    )
+    saved.refresh_from_db()
+    assert saved.target_group == "Lansia desil 1–2" and saved.target == 120
+    with pytest.raises(ValidationError):
+        instrument_row_adjust(
+            row=saved, by=secretariat, lock_version=saved.lock_version, data={"target": "banyak"}
+        )

@@ -81,3 +81,13 @@ def test_kk_numbers_are_sixteen_digits_with_a_known_province() -> None:
     assert not kk_check("317304010123000").ok
     assert not kk_check("0073040101230004").ok
     assert kk_check("3199990101230004", known_areas=AREAS).warnings
+
+
+def test_each_error_names_the_rule_it_breaks() -> None:
+    assert nik_check("123", today=TODAY).error_codes == ["nik_format"]
+    assert nik_check("3173043104260001", today=TODAY).error_codes == ["nik_date"]
+    assert nik_check("3173040101260000", today=TODAY).error_codes == ["nik_serial"]
+    assert nik_check("0073040101260001", today=TODAY).error_codes == ["nik_province"]
+    checked = nik_check("3173040101900001", today=TODAY, birth_date=date(1990, 1, 2), sex="P")
+    assert checked.error_codes == ["nik_birth_mismatch", "nik_sex_mismatch"]
+    assert kk_check("0073040101230004").error_codes == ["kk_format"]

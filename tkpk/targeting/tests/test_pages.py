@@ -75,9 +75,10 @@ def test_an_upload_queues_an_import_shows_progress_and_becomes_a_release(
     partial = as_data.get(reverse("targeting:job", args=[job.pk]), headers={"HX-Request": "true"})
     assert b"<html" not in partial.content and b"100%" in partial.content
     release = Release.objects.get()
-    as_data.post(reverse("targeting:make_current", args=[release.pk]))
+    # The data steward prepares; the secretariat sets the current list.
+    assert as_data.post(reverse("targeting:make_current", args=[release.pk])).status_code == 403
     release.refresh_from_db()
-    assert release.is_current
+    assert not release.is_current
 
 
 def test_a_rejected_import_offers_its_row_report(as_data: Client) -> None:
@@ -153,3 +154,24 @@ def test_the_comparison_page_counts_households_added_removed_and_with_a_changed_
     assert response.context["totals"] == {"added": 0, "removed": 1, "desil_changed": 1}
     for client in (as_opd, as_outsider):
         assert client.get(reverse("targeting:compare", args=[new.pk])).status_code == 403
+
+
+def test_the_secretariat_confirms_the_current_release_after_seeing_the_change(
+    as_data: Client, as_secretariat: Client
+) -> None:
+    for as_of, rows in (("2026-06-30", _rows(8)), ("2026-09-30", _rows(4))):
+        as_data.post(
+            reverse("targeting:releases"),
+            {"file": _csv(rows), "source": "DTSEN", "as_of": as_of, "mapping": MAPPING},
+        )
+        import_job_run(job=ImportJob.objects.order_by("-pk").first())  # type: ignore[arg-type]
+    old, new = Release.objects.order_by("as_of")
+    as_secretariat.post(reverse("targeting:make_current", args=[old.pk]))
+    page = as_secretariat.get(reverse("targeting:make_current", args=[new.pk]))
+    assert page.status_code == 200 and page.context["totals"]["removed"] == 1
+    new.refresh_from_db()
+    assert not new.is_current  # looking is not confirming
+    as_secretariat.post(reverse("targeting:make_current", args=[new.pk]))
+    new.refresh_from_db()
+    old.refresh_from_db()
+    assert new.is_current and not old.is_current

@@ -65,3 +65,15 @@ def test_every_read_writes_one_audit_row_without_values(
     event = AuditEvent.objects.order_by("-pk").first()
     assert event is not None and event.detail["rows"] == 5 and event.purpose == "check"
     assert not any(nik in str(event.detail) for nik in persons["nik"])
+
+
+def test_households_stay_apart_when_their_masked_kks_look_alike(
+    small: SmallTargets, secretariat: User
+) -> None:
+    persons = persons_read(user=secretariat, release=small.release, purpose="check")
+    full = pl.read_parquet(small.release.persons_path).select("row", "kk")
+    joined = persons.select("row", "household_no").join(full, on="row")
+    # One number per real KK and one KK per number, although masked KKs repeat.
+    assert joined.group_by("household_no").agg(pl.col("kk").n_unique())["kk"].max() == 1
+    assert joined["household_no"].n_unique() == joined["kk"].n_unique()
+    assert persons["kk"].n_unique() < joined["kk"].n_unique()

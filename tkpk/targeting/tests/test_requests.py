@@ -370,10 +370,9 @@ def test_the_opd_downloads_its_extract_watermarked_and_each_download_is_audited_
     assert page.status_code == 200 and b'data-testid="download-xlsx"' in page.content
     response = client.get(reverse("targeting:request_extract", args=[item.pk, "csv"]))
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
-    rows = _csv_rows(response)
-    assert item.number in rows[0][0]
-    assert rows[1] == ["nik", "name", "kelurahan_code", "desil", "watermark"]
-    assert len(rows) - 2 == item.extract_rows and {r[4] for r in rows[2:]} == {item.number}
+    rows = _csv_rows(response)  # header first; the request number on every row
+    assert rows[0] == ["nik", "name", "kelurahan_code", "desil", "watermark"]
+    assert len(rows) - 1 == item.extract_rows and {r[4] for r in rows[1:]} == {item.number}
     downloads = AuditEvent.objects.filter(action="targeting.extract_downloaded")
     assert downloads.count() == 1
     assert downloads.get().detail == {
@@ -384,7 +383,7 @@ def test_the_opd_downloads_its_extract_watermarked_and_each_download_is_audited_
     book = _xlsx(client.get(reverse("targeting:request_extract", args=[item.pk, "xlsx"])))
     sheet = book.worksheets[0]
     assert item.number in str(sheet["A1"].value)
-    assert [c.value for c in sheet[2]] == rows[1]
+    assert [c.value for c in sheet[2]] == rows[0]
     niks = [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert len(niks) == item.extract_rows and all(isinstance(n, str) for n in niks)
     assert downloads.count() == 2
@@ -508,7 +507,7 @@ def test_a_formula_in_a_release_name_comes_out_inert_in_csv_and_xlsx(
     )
     client = login(opd_operator)
     rows = _csv_rows(client.get(reverse("targeting:request_extract", args=[item.pk, "csv"])))
-    names = [r[0] for r in rows[2:]]
+    names = [r[0] for r in rows[1:]]
     assert "'" + EVIL in names and EVIL not in names
     book = _xlsx(client.get(reverse("targeting:request_extract", args=[item.pk, "xlsx"])))
     cells = [row[0] for row in book.worksheets[0].iter_rows(min_row=3)]

@@ -417,6 +417,8 @@ def test_submitting_requires_the_date_and_a_berita_acara_of_an_allowed_type(
     assert "minutes" in response.context["submit_form"].errors
     assert not Musyawarah.objects.filter(submitted_at__isnull=False).exists()
     response = as_verifier.post(url, {"held_on": "2026-07-10", "minutes": _pdf()})
+    assert response.status_code == 200  # not confirmed: nothing submitted
+    response = as_verifier.post(url, {"held_on": "2026-07-10", "minutes": _pdf(), "confirm": "on"})
     assert response.status_code == 302
     musyawarah = Musyawarah.objects.get(release=case.new, kelurahan_id=K)
     assert musyawarah.held_on == date(2026, 7, 10) and musyawarah.minutes_name == "berita-acara.pdf"
@@ -495,7 +497,12 @@ def test_the_last_kelurahan_to_submit_completes_the_process_step(
     step.refresh_from_db()
     assert step.status == TaskStatus.OPEN  # one of two kelurahan submitted
     url = reverse("targeting:verification_submit", args=[case.new.pk, K])
-    assert as_verifier.post(url, {"held_on": "2026-07-03", "minutes": _pdf()}).status_code == 302
+    assert (
+        as_verifier.post(
+            url, {"held_on": "2026-07-03", "minutes": _pdf(), "confirm": "on"}
+        ).status_code
+        == 302
+    )
     step.refresh_from_db()
     assert step.status == TaskStatus.COMPLETED and step.completed_by == kelurahan_verifier
     assert Musyawarah.objects.get(release=case.new, kelurahan_id=K).task == step
@@ -509,7 +516,12 @@ def test_without_a_running_process_the_musyawarah_is_submitted_all_the_same(
     page = as_verifier.get(_page(case.new))
     assert page.context["progress"].task is None and b'data-testid="step-unbound"' in page.content
     url = reverse("targeting:verification_submit", args=[case.new.pk, K])
-    assert as_verifier.post(url, {"held_on": "2026-07-03", "minutes": _pdf()}).status_code == 302
+    assert (
+        as_verifier.post(
+            url, {"held_on": "2026-07-03", "minutes": _pdf(), "confirm": "on"}
+        ).status_code
+        == 302
+    )
     assert Musyawarah.objects.get(kelurahan_id=K).task is None
 
 
