@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tkpk.planning",
     "tkpk.targeting",
     "tkpk.monitoring",
+    "tkpk.reports",
     "tkpk.api",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("perencanaan/", include("tkpk.planning.urls")),
     path("data-sasaran/", include("tkpk.targeting.urls")),
     path("pemantauan/", include("tkpk.monitoring.urls")),
+    path("laporan-tkpk/", include("tkpk.reports.urls")),
     path("perencanaan/", include("tkpk.planning.urls_excel")),
     path("perencanaan/", include("tkpk.planning.urls_rpkd")),
     path("", include("tkpk.accounts.urls")),

@@ -67,6 +67,11 @@ FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
         ("monitoring:follow_ups", _("Follow-up items"), _MONITORING),
         ("monitoring:instruments", _("M&E instruments"), _MONITORING),
         ("monitoring:calendar_current", _("Reporting calendar"), _MONITORING),
+        (
+            "reports:list",
+            _("Team reports"),
+            (Role.SEKRETARIAT, Role.KETUA, Role.GUBERNUR, Role.TIM_PENYUSUN),
+        ),
     ],
 }
 

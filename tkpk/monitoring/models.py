@@ -350,6 +350,44 @@ class ReportValue(Versioned):
         return f"{self.report} {self.row.code}"
 
 
+class ReportAttachment(models.Model):
+    """A supporting document of an OPD's quarterly report (or of one of its rows).
+
+    Removal deletes the row and the file (only while the report is editable, i.e. before the
+    secretariat relies on it); the audit log keeps who removed what (name, size, SHA-256)."""
+
+    report = models.ForeignKey(QuarterReport, on_delete=models.CASCADE, related_name="attachments")
+    value = models.ForeignKey(
+        ReportValue,
+        verbose_name=_("row"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to="monitoring/lampiran/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.value is not None and self.value.report_id != self.report_id:
+            raise ValidationError({"value": _("The row belongs to another report.")})
+
+
 class ValueChange(models.Model):
     """Who changed which reported value from what to what (the report's own history)."""
 

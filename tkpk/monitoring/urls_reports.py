@@ -31,4 +31,15 @@ urlpatterns: list[URLPattern] = [
     ),
     path("laporan/<int:pk>/laporan.xlsx", views.report_xlsx, name="report_xlsx"),
     path("laporan/<int:pk>/unggah/", views.report_upload, name="report_upload"),
+    path("laporan/<int:pk>/lampiran/", views.report_attachment_add, name="report_attachment_add"),
+    path(
+        "laporan/<int:pk>/lampiran/<int:attachment_pk>/",
+        views.report_attachment_download,
+        name="report_attachment",
+    ),
+    path(
+        "laporan/<int:pk>/lampiran/<int:attachment_pk>/hapus/",
+        views.report_attachment_remove,
+        name="report_attachment_remove",
+    ),
 ]

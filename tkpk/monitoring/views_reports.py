@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tkpk.accounts.models import Organisation, OrganisationKind, User
 from tkpk.core.services import audit_record
 from tkpk.monitoring import excel
+from tkpk.monitoring.forms_attachments import AttachmentForm
 from tkpk.monitoring.forms_reports import (
     ExcelUploadForm,
     FollowUpCloseForm,
@@ -41,6 +42,7 @@ from tkpk.monitoring.models import (
     FollowUpStatus,
     PeriodState,
     QuarterReport,
+    ReportAttachment,
     ReportState,
     ReportValue,
     ValueChange,
@@ -52,6 +54,12 @@ from tkpk.monitoring.selectors import (
     report_values_for_user,
     value_get_for_user,
 )
+from tkpk.monitoring.selectors_attachments import (
+    attachable_values,
+    attachment_get_for_user,
+    may_see_attachments,
+    report_attachments_for_user,
+)
 from tkpk.monitoring.selectors_reports import (
     list_programme,
     may_edit_report,
@@ -60,6 +68,11 @@ from tkpk.monitoring.selectors_reports import (
     report_list_for_user,
     value_history,
     value_lists_for_user,
+)
+from tkpk.monitoring.services_attachments import (
+    attachment_add,
+    attachment_remove,
+    attachments_editable,
 )
 from tkpk.monitoring.services_reports import (
     follow_up_close,
@@ -210,6 +223,7 @@ def _page(
     import_result: excel.ImportResult | None = None,
     conflicts: dict[int, str] | None = None,
     row_errors: dict[int, list[str]] | None = None,
+    attachment_form: AttachmentForm | None = None,
 ) -> HttpResponse:
     user = request.user
     values = list(report_values_for_user(user=user, report=report))
@@ -261,6 +275,7 @@ def _page(
         "may_close_follow_ups": editor or may_verify(user=user),
         "upload_form": upload_form or (ExcelUploadForm() if editor and period_open else None),
         "import_result": import_result,
+        **_attachments_context(request, report, values, editor=editor, form=attachment_form),
     }
     return render(request, TEMPLATE, context, status=status)
 
@@ -530,3 +545,101 @@ def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
         % {"updated": result.updated, "unchanged": result.unchanged},
     )
     return redirect("monitoring:report", pk=report.pk)
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def _attachments_context(
+    request: HttpRequest,
+    report: QuarterReport,
+    values: list[ReportValue],
+    *,
+    editor: bool,
+    form: AttachmentForm | None,
+) -> dict[str, Any]:
+    """The attachments block: each file with whether the OPD may still remove it, and the
+    upload form while the report is open for changes."""
+    if not may_see_attachments(user=request.user, report=report):
+        return {"attachments": None, "attachment_form": None}
+    by_pk = {v.pk: v for v in values}
+    items: list[tuple[ReportAttachment, bool]] = []
+    for item in report_attachments_for_user(user=request.user, report=report):
+        value = by_pk.get(item.value_id) if item.value_id else None
+        removable = editor and attachments_editable(report=report, value=value)
+        items.append((item, removable))
+    if form is None and editor and attachments_editable(report=report):
+        form = AttachmentForm(values=attachable_values(report=report, values=values))
+    return {"attachments": items, "attachment_form": form}
+
+
+def _attachments_url(report: QuarterReport) -> str:
+    return reverse("monitoring:report", args=[report.pk]) + "#attachments"
+
+
+@login_required
+@require_POST
+def report_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The OPD attaches a file to its report or to one of its rows."""
+    report = report_get_for_user(user=request.user, pk=pk)
+    if not may_edit_report(user=request.user, report=report):
+        raise PermissionDenied
+    values = list(report_values_for_user(user=request.user, report=report))
+    form = AttachmentForm(
+        request.POST, request.FILES, values=attachable_values(report=report, values=values)
+    )
+    if form.is_valid():
+        try:
+            attachment = attachment_add(
+                report=report,
+                by=cast(User, request.user),
+                upload=form.cleaned_data["file"],
+                value=form.cleaned_data["value"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s is attached.") % {"name": attachment.name})
+            return redirect(_attachments_url(report))
+    return _page(request, report, status=400, attachment_form=form)
+
+
+@login_required
+@require_GET
+def report_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    report = report_get_for_user(user=request.user, pk=pk)
+    attachment = attachment_get_for_user(user=request.user, report=report, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    audit_record(
+        action="monitoring.attachment_downloaded",
+        actor=request.user,
+        obj=attachment,
+        request=request,
+        detail={"report": report.pk},
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def report_attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, pk=pk)
+    attachment = attachment_get_for_user(user=request.user, report=report, pk=attachment_pk)
+    if not may_edit_report(user=request.user, report=report):
+        raise PermissionDenied
+    try:
+        attachment_remove(attachment=attachment, by=cast(User, request.user))
+    except ValidationError as exc:
+        return _page(request, report, status=400, general_errors=exc.messages)
+    messages.success(request, _("%(name)s is removed.") % {"name": attachment.name})
+    return redirect(_attachments_url(report))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -85,6 +86,11 @@ class PlanLockedError(ValidationError):
     pass
 
 
+# Sections another capability writes a first draft of, by section key: e.g. the reports app
+# fills a new RAT's "M&E results" from the last approved LP2KD (registered in its ready()).
+SECTION_PREFILLS: dict[str, Callable[[Plan], str]] = {}
+
+
 def _can_draft(user: Any) -> bool:
     return not scope_for(user, DRAFTERS).is_empty
 
@@ -138,7 +144,9 @@ def plan_create(
     plan.full_clean()
     plan.save()
     for order, (key, section_title) in enumerate(SECTIONS[kind], start=1):
-        Section.objects.create(plan=plan, key=key, title=section_title, order=order)
+        prefill = SECTION_PREFILLS.get(key)
+        body = clean_html(prefill(plan)) if prefill is not None else ""
+        Section.objects.create(plan=plan, key=key, title=section_title, order=order, body=body)
     audit_record(action="planning.plan_created", actor=by, obj=plan)
     return plan
 

@@ -126,7 +126,7 @@ def test_a_return_without_a_reason_is_refused_on_the_page(
     ketua = user_create(username="ketua", full_name="Ketua", password="Rahasia-Uji-2026")
     membership_grant(user=ketua, role=Role.KETUA)
     instance = process_instance_start(
-        code="TKPK-03.03.CFM.01", params={"year": 2026, "opds": ["Dinsos"]}, by=secretariat
+        code="TKPK-01.01.CFM.01", params={"opds": ["Dinsos"]}, by=secretariat
     )
     for _ in range(10):
         task = _open(instance)[0]
