@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tkpk.targeting",
     "tkpk.monitoring",
     "tkpk.reports",
+    "tkpk.evaluation",
     "tkpk.api",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("data-sasaran/", include("tkpk.targeting.urls")),
     path("pemantauan/", include("tkpk.monitoring.urls")),
     path("laporan-tkpk/", include("tkpk.reports.urls")),
+    path("evaluasi/", include("tkpk.evaluation.urls")),
     path("perencanaan/", include("tkpk.planning.urls_excel")),
     path("perencanaan/", include("tkpk.planning.urls_rpkd")),
     path("", include("tkpk.accounts.urls")),

@@ -68,6 +68,12 @@ FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
         ("monitoring:instruments", _("M&E instruments"), _MONITORING),
         ("monitoring:calendar_current", _("Reporting calendar"), _MONITORING),
         (
+            "evaluation:dashboard",
+            _("Evaluation dashboard"),
+            (*_MONITORING, Role.WILAYAH),
+        ),
+        ("evaluation:macro_data", _("Macro data"), (Role.SEKRETARIAT,)),
+        (
             "reports:list",
             _("Team reports"),
             (Role.SEKRETARIAT, Role.KETUA, Role.GUBERNUR, Role.TIM_PENYUSUN),

@@ -1,8 +1,8 @@
 """The process steps that monitoring's pages complete (bound from ``MonitoringConfig.ready``).
 
-Each step links to the page where it is done, and all but the opening of a period are
-exclusive: their service alone completes them, so the engine and the instrument or reports
-never disagree. The opening is normally completed by the scheduler's tick.
+Each step links to the page where it is done and is exclusive: its service alone completes it
+(the opening of a period by the scheduler's tick), so the engine and the instrument or reports
+never disagree. A lock closes the steps of OPDs that did not report (see ``period_lock``).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def register() -> None:
     register_screen("monitoring.instrument", link=instrument_task_link, exclusive=True)
     register_screen("monitoring.confirm", link=instrument_confirm_link, exclusive=True)
     register_screen("monitoring.approve", link=instrument_approve_link, exclusive=True)
-    register_screen("monitoring.period_open", link=period_link)
+    register_screen("monitoring.period_open", link=period_link, exclusive=True)
     register_screen(
         "monitoring.report", on_open=on_report_task_opened, link=report_link, exclusive=True
     )

@@ -59,6 +59,7 @@ from tkpk.monitoring.services import (
     versioned_update,
 )
 from tkpk.processes.models import HumanTask, TaskStatus
+from tkpk.processes.services import human_task_close_by_system
 
 VALUE_FIELDS = (
     "physical",
@@ -484,6 +485,7 @@ def period_lock(
     period.state = PeriodState.LOCKED
     period.locked_at = timezone.now()
     period.save(update_fields=["state", "locked_at", "updated_at"])
+    _close_unfinished_steps(period, by)
     task_complete_if_open(
         instance_id=period.instance_id,
         step=STEP_LOCK,
@@ -497,6 +499,23 @@ def period_lock(
         detail={"all_accepted": all_accepted},
     )
     return period
+
+
+def _close_unfinished_steps(period: ReportingPeriod, by: User | None) -> None:
+    """A lock settles the quarter: the reporting steps of OPDs that did not report (their
+    reports are marked late) and a verification still open are closed by the system, so the
+    process reaches the lock step instead of waiting for work that can no longer be done."""
+    if period.instance_id is None:
+        return
+    open_tasks = HumanTask.objects.filter(instance_id=period.instance_id, status=TaskStatus.OPEN)
+    for task in open_tasks.filter(step=STEP_REPORT).order_by("pk"):
+        human_task_close_by_system(
+            task=task, by=by, reason=_("period locked; the report is marked late")
+        )
+    for task in HumanTask.objects.filter(
+        instance_id=period.instance_id, status=TaskStatus.OPEN, step=STEP_VERIFY
+    ):
+        human_task_close_by_system(task=task, by=by, decision="approve", reason=_("period locked"))
 
 
 @transaction.atomic

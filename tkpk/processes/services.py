@@ -379,11 +379,36 @@ def human_task_complete(
     files: list[UploadedFile[bytes]] | None = None,
 ) -> HumanTask:
     """Complete a task for its lane; the engine advances when every assignee has finished."""
+    return _task_complete(
+        task=task, by=by, decision=decision, comment=comment, files=files, system=False
+    )
+
+
+@transaction.atomic
+def human_task_close_by_system(
+    *, task: HumanTask, reason: str, decision: str = "", by: User | None = None
+) -> HumanTask:
+    """Close a task the domain has settled without its lane (e.g. a late OPD's report step when
+    the period locks): recorded as such, with the reason; `by` is who triggered it, if anyone."""
+    return _task_complete(
+        task=task, by=by, decision=decision, comment=reason, files=None, system=True
+    )
+
+
+def _task_complete(
+    *,
+    task: HumanTask,
+    by: User | None,
+    decision: str,
+    comment: str,
+    files: list[UploadedFile[bytes]] | None,
+    system: bool,
+) -> HumanTask:
     instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
     task = HumanTask.objects.select_for_update().get(pk=task.pk)
     if task.status != TaskStatus.OPEN or instance.status != InstanceStatus.RUNNING:
         raise ValidationError(_("This task is no longer open."))
-    if not task_can_complete(task=task, user=by):
+    if not system and (by is None or not task_can_complete(task=task, user=by)):
         raise PermissionDenied(_("This task belongs to another lane or scope."))
     if task.decision_required and decision not in ("approve", "return"):
         raise ValidationError(_("Choose approve or return."))
@@ -400,6 +425,8 @@ def human_task_complete(
             task=task, file=upload, name=(upload.name or "lampiran")[:200], uploaded_by=by
         )
     verb = {"approve": "disetujui", "return": "dikembalikan"}.get(task.decision, "selesai")
+    if system:
+        verb = f"ditutup oleh sistem ({comment})"
     _event(instance, "task_completed", f"{task.name}: {verb}", actor=by, task=task)
     siblings_open = instance.tasks.filter(
         engine_task_id=task.engine_task_id, status=TaskStatus.OPEN
@@ -418,7 +445,10 @@ def human_task_complete(
         instance.save()
         _sync_tasks(instance, runtime)
     audit_record(
-        action="process.task_completed", actor=by, obj=task, detail={"decision": task.decision}
+        action="process.task_closed_by_system" if system else "process.task_completed",
+        actor=by,
+        obj=task,
+        detail={"decision": task.decision},
     )
     return task
 

@@ -34,7 +34,10 @@ def lp2kd_link(task: HumanTask) -> tuple[str, str] | None:
 def quarterly_link(task: HumanTask) -> tuple[str, str] | None:
     """TW_05 (Ketua approves the quarterly report): the quarterly report page."""
     url = _report_url(task, "quarterly")
-    return (url, _("Open the quarterly report")) if url is not None else None
+    if url is not None:
+        return url, _("Open the quarterly report")
+    # Not drafted yet: the team reports list, where the secretariat drafts it.
+    return reverse("reports:list"), _("The quarterly report is not drafted yet: team reports")
 
 
 def ppke_link(task: HumanTask) -> tuple[str, str] | None:

@@ -25,7 +25,8 @@ def test_the_scheduler_enqueues_each_job_once_per_interval_and_the_worker_runs_i
         assert {"core.clear_expired_sessions", "processes.tick"} <= set(first)
         assert scheduler_tick() == []  # nothing is due again straight away
     with time_machine.travel(start + timedelta(minutes=30), tick=False):
-        assert scheduler_tick() == ["processes.tick"]  # every 15 minutes; sessions hourly
+        due = scheduler_tick()  # processes every 15 minutes; sessions hourly
+        assert "processes.tick" in due and "core.clear_expired_sessions" not in due
     queued = DBTaskResult.objects.filter(task_path__endswith="clear_expired_sessions")
     assert queued.count() == 1
 

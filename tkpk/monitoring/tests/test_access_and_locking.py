@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tkpk.accounts.models import Organisation, User
+from tkpk.core.roles import Role
 from tkpk.monitoring.models import (
     FollowUpStatus,
     Instrument,
@@ -259,3 +260,29 @@ def test_the_target_group_is_text_while_the_targets_are_numbers(secretariat: Use
         instrument_row_adjust(
             row=saved, by=secretariat, lock_version=saved.lock_version, data={"target": "banyak"}
         )
+
+
+def test_a_lock_closes_the_steps_of_late_opds_so_the_quarter_moves_on(
+    reference: None, secretariat: User, opd_operator: User, other_opd_operator: User
+) -> None:
+    from tkpk.monitoring.services_reports import monitoring_tick  # noqa: PLC0415
+    from tkpk.monitoring.tests.factories import instrument_published, user_with_role  # noqa: PLC0415
+    from tkpk.processes.models import HumanTask, TaskStatus  # noqa: PLC0415
+    from tkpk.processes.services import process_maps_load  # noqa: PLC0415
+
+    process_maps_load()
+    instrument = instrument_published(
+        secretariat=secretariat,
+        ketua=user_with_role("hendra", Role.KETUA),
+        operators={"Dinsos": opd_operator, "Disdik": other_opd_operator},
+    )
+    period = open_quarter(instrument, 1)
+    tasks = HumanTask.objects.filter(instance_id=period.instance_id)
+    assert tasks.filter(step="Task_TW_02_LaporOPD", status=TaskStatus.OPEN).count() == 2
+    fill(report_of(period, "Dinsos"), opd_operator, physical="300", budget="1")
+    monitoring_tick(today=period.locks_on)
+    # Nobody reported: both OPD steps are closed by the system, the lock step is done, and
+    # the quarter waits for the Ketua's approval of its report instead of for reports.
+    assert not tasks.filter(step="Task_TW_02_LaporOPD", status=TaskStatus.OPEN).exists()
+    assert tasks.filter(step="Task_TW_04_Kunci", status=TaskStatus.COMPLETED).exists()
+    assert tasks.filter(step="Task_TW_05_Setujui", status=TaskStatus.OPEN).exists()

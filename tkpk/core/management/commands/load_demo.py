@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from tkpk.accounts.demo import DEMO_PASSWORD, demo_load
+from tkpk.evaluation.services import dashboard_refresh
 from tkpk.monitoring.demo import demo_monitoring_load
 from tkpk.planning.demo import demo_plans_load
 from tkpk.processes.demo import demo_processes_load
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         demo_plans_load()
         demo_monitoring_load()
         demo_targeting_load()
+        # The dashboard reads precomputed figures: compute them for the demo years.
+        for year in (2025, 2026):
+            dashboard_refresh(year=year)
         if options["quiet_logins"]:
             return
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

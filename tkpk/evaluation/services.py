@@ -1,0 +1,567 @@
+"""Writes of evaluation: macro values from CSV (all or nothing) and from person-level microdata
+(FGT), the BPS series shipped with the project, and the dashboard's precomputed sections."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from tkpk.accounts.models import Organisation, User
+from tkpk.core.services import audit_record
+from tkpk.evaluation import selectors as sel
+from tkpk.evaluation.models import (
+    DashboardSnapshot,
+    MacroIndicator,
+    MacroTarget,
+    MacroValue,
+    PredicateBand,
+)
+from tkpk.evaluation.poverty import fgt
+from tkpk.evaluation.selectors import (
+    achievement,
+    achievement_table,
+    macro_achievement,
+    macro_series,
+    predicate_for,
+)
+from tkpk.monitoring.models import Instrument, InstrumentStatus, QuarterReport, ReportValue
+from tkpk.monitoring.selectors import monitoring_board
+from tkpk.processes.models import HumanTask, TaskStatus
+from tkpk.regions.models import Region
+
+__all__ = [
+    "BPS_CSV",
+    "MacroImportResult",
+    "achievement",
+    "achievement_table",
+    "bps_poverty_load",
+    "dashboard_fingerprint",
+    "dashboard_refresh",
+    "dashboard_stale_years",
+    "evaluation_reference_load",
+    "fgt",
+    "macro_import_csv",
+    "macro_achievement",
+    "macro_microdata_import",
+    "macro_series",
+    "macro_target_save",
+    "predicate_for",
+]
+
+BPS_CSV = Path(__file__).resolve().parent / "data" / "bps_kemiskinan_dki.csv"
+MONTHS = {
+    1: "Januari",
+    2: "Februari",
+    3: "Maret",
+    4: "April",
+    5: "Mei",
+    6: "Juni",
+    7: "Juli",
+    8: "Agustus",
+    9: "September",
+    10: "Oktober",
+    11: "November",
+    12: "Desember",
+}
+PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+FOUR_PLACES = Decimal("0.0001")
+SECTIONS = ("macro", "achievement", "completeness", "coverage", "tasks")
+
+# Published targets for DKI Jakarta (domain.md §7.1); loaded with the BPS series.
+SEEDED_TARGETS: list[tuple[str, str, int, str, str]] = [
+    ("P0", "31", 2024, "3.79", "Target Pemprov DKI Jakarta 2024 (beritajakarta)"),
+    ("extreme_poverty", "31", 2024, "0", "Target Pemprov DKI Jakarta 2024 (beritajakarta)"),
+    ("P0", "31", 2025, "3.85", "RKP 2025: 3,55–3,85 % (batas atas)"),
+    ("gini", "31", 2025, "0.430", "RKP 2025: 0,425–0,430 (batas atas)"),
+]
+
+
+# --- macro values from CSV ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class MacroImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _indicator_lookup() -> dict[str, MacroIndicator]:
+    lookup: dict[str, MacroIndicator] = {}
+    for indicator in MacroIndicator.objects.all():
+        lookup[indicator.code.lower()] = indicator
+        for alias in indicator.aliases or []:
+            lookup[str(alias).lower()] = indicator
+    return lookup
+
+
+def _period(text: str) -> tuple[int, int | None, str] | None:
+    match = PERIOD_RE.match(text.strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2)) if match.group(2) else None
+    if month is not None and month not in MONTHS:
+        return None
+    return year, month, MONTHS[month] if month else ""
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    indicator: MacroIndicator
+    region: str
+    year: int
+    month: int | None
+    period: str
+    value: Decimal
+    source: str
+
+
+REQUIRED_COLUMNS = ("wilayah_kode", "periode", "indikator", "nilai", "sumber")
+
+
+def _parse_macro_csv(path: Path) -> tuple[list[_Parsed], list[RowError]]:
+    indicators = _indicator_lookup()
+    regions = set(Region.objects.values_list("code", flat=True))
+    parsed: list[_Parsed] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[int, str, int, str], int] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            return [], [RowError(1, "kolom wajib tidak ada: " + ", ".join(missing))]
+        for line, raw in enumerate(reader, start=2):
+            row = {k: (v or "").strip() for k, v in raw.items() if k}
+            problems: list[str] = []
+            indicator = indicators.get(row["indikator"].lower())
+            if indicator is None:
+                problems.append(f"indikator tidak dikenal: {row['indikator']!r}")
+            if row["wilayah_kode"] not in regions:
+                problems.append(f"kode wilayah tidak dikenal: {row['wilayah_kode']!r}")
+            period = _period(row["periode"])
+            if period is None:
+                problems.append(f"periode bukan YYYY atau YYYY-MM: {row['periode']!r}")
+            try:
+                value = Decimal(row["nilai"].replace(",", "."))
+                if not value.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"nilai bukan angka: {row['nilai']!r}")
+                value = Decimal(0)
+            if not row["sumber"]:
+                problems.append("sumber wajib diisi")
+            if problems:
+                errors.append(RowError(line, "; ".join(problems)))
+                continue
+            assert indicator is not None and period is not None  # noqa: S101 (narrowing)
+            key = (indicator.pk, row["wilayah_kode"], period[0], period[2])
+            if key in seen:
+                errors.append(RowError(line, f"duplikat baris {seen[key]}"))
+                continue
+            seen[key] = line
+            parsed.append(
+                _Parsed(
+                    indicator=indicator,
+                    region=row["wilayah_kode"],
+                    year=period[0],
+                    month=period[1],
+                    period=period[2],
+                    value=value.quantize(FOUR_PLACES),
+                    source=row["sumber"][:300],
+                )
+            )
+    return parsed, errors
+
+
+def _upsert_values(rows: Iterable[_Parsed], result: MacroImportResult) -> None:
+    for row in rows:
+        existing = MacroValue.objects.filter(
+            indicator=row.indicator, region_id=row.region, year=row.year, period=row.period
+        ).first()
+        if existing is None:
+            value = MacroValue(
+                indicator=row.indicator,
+                region_id=row.region,
+                year=row.year,
+                period=row.period,
+                month=row.month,
+                value=row.value,
+                source=row.source,
+            )
+            value.full_clean()
+            value.save()
+            result.created += 1
+        elif (existing.value, existing.source, existing.month) != (
+            row.value,
+            row.source,
+            row.month,
+        ):
+            existing.value, existing.source, existing.month = row.value, row.source, row.month
+            existing.full_clean()
+            existing.save()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+@transaction.atomic
+def macro_import_csv(*, path: str | Path, by: User | None) -> MacroImportResult:
+    """Import macro values (columns wilayah_kode, periode YYYY[-MM], indikator, nilai, sumber;
+    others ignored). Nothing is saved when any row has an error; the errors name the line."""
+    parsed, errors = _parse_macro_csv(Path(path))
+    result = MacroImportResult(errors=errors)
+    if errors:
+        return result
+    _upsert_values(parsed, result)
+    if by is not None:
+        audit_record(
+            action="evaluation.macro_import",
+            actor=by,
+            object_type="evaluation.macrovalue",
+            object_repr=Path(path).name,
+            detail={"created": result.created, "updated": result.updated},
+        )
+    return result
+
+
+# --- person-level microdata (FGT) ----------------------------------------------------------------
+
+EXPENDITURE_COLUMNS = ("expenditure", "pengeluaran_per_kapita", "pengeluaran")
+WEIGHT_COLUMNS = ("weight", "bobot", "penimbang")
+REGION_COLUMNS = ("region", "wilayah_kode", "kode_wilayah")
+FGT_INDICATORS = {0: "P0", 1: "P1", 2: "P2"}
+
+
+def _column(fieldnames: list[str], candidates: tuple[str, ...]) -> str | None:
+    lowered = {name.strip().lower(): name for name in fieldnames}
+    return next((lowered[c] for c in candidates if c in lowered), None)
+
+
+@transaction.atomic
+def macro_microdata_import(
+    *,
+    path: str | Path,
+    year: int,
+    month: int | None,
+    poverty_line: Decimal,
+    region_code: str,
+    by: User | None,
+) -> MacroImportResult:
+    """Compute P0/P1/P2 from person-level expenditure with survey weights and store them as
+    macro values (source "microdata"): for ``region_code`` over all rows and, when the file has
+    a region column, for each region in it. All or nothing, errors per line."""
+    result = MacroImportResult()
+    period = MONTHS[month] if month else ""
+    groups: dict[str, tuple[list[Decimal], list[Decimal]]] = defaultdict(lambda: ([], []))
+    regions = set(Region.objects.values_list("code", flat=True))
+    if region_code not in regions:
+        result.errors.append(RowError(0, f"kode wilayah tidak dikenal: {region_code!r}"))
+        return result
+    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        names = list(reader.fieldnames or [])
+        spend_col = _column(names, EXPENDITURE_COLUMNS)
+        weight_col = _column(names, WEIGHT_COLUMNS)
+        region_col = _column(names, REGION_COLUMNS)
+        if spend_col is None or weight_col is None:
+            result.errors.append(RowError(1, "kolom pengeluaran per kapita dan bobot wajib ada"))
+            return result
+        for line, raw in enumerate(reader, start=2):
+            try:
+                spend = Decimal((raw.get(spend_col) or "").strip())
+                weight = Decimal((raw.get(weight_col) or "").strip())
+                if not spend.is_finite() or not weight.is_finite() or spend < 0 or weight <= 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                result.errors.append(
+                    RowError(line, "pengeluaran harus angka ≥ 0 dan bobot angka > 0")
+                )
+                continue
+            groups[region_code][0].append(spend)
+            groups[region_code][1].append(weight)
+            code = (raw.get(region_col) or "").strip() if region_col else ""
+            if code and code != region_code:
+                if code not in regions:
+                    result.errors.append(RowError(line, f"kode wilayah tidak dikenal: {code!r}"))
+                    continue
+                groups[code][0].append(spend)
+                groups[code][1].append(weight)
+    if result.errors:
+        return result
+    if not groups:
+        result.errors.append(RowError(0, "berkas tidak berisi baris data"))
+        return result
+    indicators = {
+        i.code: i for i in MacroIndicator.objects.filter(code__in=FGT_INDICATORS.values())
+    }
+    rows = [
+        _Parsed(
+            indicator=indicators[code],
+            region=region,
+            year=year,
+            month=month,
+            period=period,
+            value=fgt(
+                expenditure=spend, weights=weights, poverty_line=poverty_line, alpha=alpha
+            ).quantize(FOUR_PLACES),
+            source="microdata",
+        )
+        for region, (spend, weights) in sorted(groups.items())
+        for alpha, code in FGT_INDICATORS.items()
+    ]
+    _upsert_values(rows, result)
+    if by is not None:
+        audit_record(
+            action="evaluation.microdata_import",
+            actor=by,
+            object_type="evaluation.macrovalue",
+            object_repr=Path(path).name,
+            detail={"regions": len(groups), "year": year, "period": period},
+        )
+    return result
+
+
+# --- reference data -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def macro_target_save(
+    *, indicator: MacroIndicator, region: Region, year: int, target: Decimal, source: str
+) -> MacroTarget:
+    item, _ = MacroTarget.objects.get_or_create(
+        indicator=indicator,
+        region=region,
+        year=year,
+        defaults={"target": target, "source": source},
+    )
+    if (item.target, item.source) != (target, source):
+        item.target, item.source = target, source
+        item.full_clean()
+        item.save()
+    return item
+
+
+def bps_poverty_load(*, path: Path = BPS_CSV) -> MacroImportResult:
+    """Load the BPS series shipped with the project and the published targets (idempotent)."""
+    result = macro_import_csv(path=path, by=None)
+    if not result.ok:
+        return result
+    indicators = {i.code: i for i in MacroIndicator.objects.all()}
+    for code, region, year, target, source in SEEDED_TARGETS:
+        region_row = Region.objects.filter(pk=region).first()
+        if region_row is not None and code in indicators:
+            macro_target_save(
+                indicator=indicators[code],
+                region=region_row,
+                year=year,
+                target=Decimal(target),
+                source=source,
+            )
+    return result
+
+
+def evaluation_reference_load() -> MacroImportResult:
+    """Reference data of evaluation (for load_reference/load_demo): the BPS poverty series."""
+    return bps_poverty_load()
+
+
+# --- the dashboard's precomputed sections ---------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: Decimals as strings (exact), containers recursively."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _macro_section(*, year: int) -> dict[str, Any]:
+    indicators = sel.macro_indicators()
+    pairs = MacroValue.objects.values_list("indicator__code", "region_id").distinct()
+    series: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for code, region in sorted(set(pairs)):
+        series[region][code] = sel.macro_series(indicator_code=code, region_code=region)
+    regions = dict(Region.objects.filter(code__in=list(series)).values_list("code", "name"))
+    return {
+        "indicators": [
+            {"code": i.code, "name": i.name, "unit": i.unit, "direction": i.direction}
+            for i in indicators
+        ],
+        "regions": regions,
+        "series": series,
+        "achievement": sel.macro_achievement(year=year),
+    }
+
+
+def _achievement_section(*, year: int) -> dict[str, Any]:
+    return {
+        "year": {
+            level: sel.achievement_table(year=year, level=level)
+            for level in ("indicator", "opd", "klaster", "programme")
+        },
+        "quarters": {
+            str(q): sel.achievement_table(year=year, quarter=q, level="opd") for q in (1, 2, 3, 4)
+        },
+    }
+
+
+def _organisation_ids() -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for pk, acronym, name in Organisation.objects.values_list("pk", "acronym", "name"):
+        ids.setdefault(acronym or name, pk)
+    return ids
+
+
+def _completeness_section(*, year: int) -> dict[str, Any]:
+    ids = _organisation_ids()
+    return {"board": [{**e, "opd_id": ids.get(e["opd"])} for e in monitoring_board(year=year)]}
+
+
+def _coverage_section(*, year: int) -> dict[str, Any]:
+    from tkpk.targeting.models import BeneficiaryList, ListStatus, Release  # noqa: PLC0415
+    from tkpk.targeting.services_coverage import (  # noqa: PLC0415
+        coverage_cube,
+        coverage_summary,
+    )
+
+    release = Release.objects.filter(is_current=True).first()
+    if release is None:
+        return {"release": None}
+    lists = list(
+        BeneficiaryList.objects.filter(release=release, status=ListStatus.LINKED, year=year)
+        .exclude(links_path="")
+        .select_related("organisation")
+    )
+    cube = coverage_cube(release=release, lists=lists)
+    owners: dict[str, set[int]] = defaultdict(set)
+    for item in lists:
+        owners[item.programme].add(item.organisation_id)
+    by_level: dict[str, list[dict[str, Any]]] = {}
+    per_programme: list[dict[str, Any]] = []
+    for level in ("kota", "kecamatan", "kelurahan"):
+        by_level[level] = coverage_summary(cube=cube, by=level, per_programme=False).to_dicts()
+        for row in coverage_summary(cube=cube, by=level, per_programme=True).to_dicts():
+            per_programme.append(
+                {**row, "level": level, "opd_ids": sorted(owners.get(row["programme"], set()))}
+            )
+    codes = {r["code"] for rows in by_level.values() for r in rows}
+    return {
+        "release": {"id": release.pk, "label": f"{release.get_source_display()} {release.as_of}"},
+        "lists": len(lists),
+        "by_level": by_level,
+        "per_programme": per_programme,
+        "names": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
+    }
+
+
+def _tasks_section(*, year: int) -> dict[str, Any]:
+    today = timezone.localdate()
+    rows = (
+        HumanTask.objects.filter(status=TaskStatus.OPEN, due_date__lt=today)
+        .values("lane", "organisation_id", "region_id")
+        .annotate(n=Count("id"))
+        .order_by("lane")
+    )
+    return {"as_of": today.isoformat(), "overdue": list(rows)}
+
+
+SECTION_BUILDERS = {
+    "macro": _macro_section,
+    "achievement": _achievement_section,
+    "completeness": _completeness_section,
+    "coverage": _coverage_section,
+    "tasks": _tasks_section,
+}
+
+
+def dashboard_fingerprint(*, year: int) -> str:
+    """A cheap digest of everything the dashboard of ``year`` is computed from (counts and
+    latest change times; the date, because "overdue" moves with it)."""
+    from tkpk.targeting.models import BeneficiaryList, LinkReview, Release  # noqa: PLC0415
+
+    parts: list[Any] = [
+        year,
+        timezone.localdate().isoformat(),
+        MacroValue.objects.aggregate(n=Count("id"), t=Max("updated_at"), s=Sum("value")),
+        MacroTarget.objects.aggregate(n=Count("id"), t=Max("updated_at"), s=Sum("target")),
+        list(PredicateBand.objects.values_list("minimum", "short", "label")),
+        Instrument.objects.filter(year=year, status=InstrumentStatus.PUBLISHED).aggregate(
+            n=Count("id"), t=Max("updated_at")
+        ),
+        QuarterReport.objects.filter(period__year=year).aggregate(
+            n=Count("id"), t=Max("updated_at")
+        ),
+        ReportValue.objects.filter(report__period__year=year).aggregate(
+            t=Max("updated_at"), p=Sum("physical"), b=Sum("budget")
+        ),
+        HumanTask.objects.filter(status=TaskStatus.OPEN).aggregate(n=Count("id"), m=Max("id")),
+        list(Release.objects.filter(is_current=True).values_list("pk", flat=True)),
+        BeneficiaryList.objects.filter(year=year).aggregate(
+            n=Count("id"), m=Max("id"), p=Max("progress")
+        ),
+        list(BeneficiaryList.objects.filter(year=year).values_list("status").annotate(Count("id"))),
+        LinkReview.objects.aggregate(n=Count("id"), t=Max("decided_at")),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@transaction.atomic
+def dashboard_refresh(*, year: int) -> list[DashboardSnapshot]:
+    """Recompute every section of the dashboard of ``year`` and store it."""
+    fingerprint = dashboard_fingerprint(year=year)
+    now = timezone.now()
+    saved: list[DashboardSnapshot] = []
+    for key in SECTIONS:
+        payload = _plain(SECTION_BUILDERS[key](year=year))
+        snapshot, _ = DashboardSnapshot.objects.update_or_create(
+            key=key,
+            year=year,
+            defaults={"payload": payload, "fingerprint": fingerprint, "computed_at": now},
+        )
+        saved.append(snapshot)
+    return saved
+
+
+def dashboard_years() -> list[int]:
+    """The years a dashboard is kept for: published instruments, macro targets, this year."""
+    years = set(
+        Instrument.objects.filter(status=InstrumentStatus.PUBLISHED).values_list("year", flat=True)
+    )
+    years |= set(MacroTarget.objects.values_list("year", flat=True))
+    years.add(timezone.localdate().year)
+    return sorted(years)
+
+
+def dashboard_stale_years() -> list[int]:
+    """Years whose stored snapshot was computed from other inputs than today's."""
+    stored = dict(DashboardSnapshot.objects.filter(key="macro").values_list("year", "fingerprint"))
+    return [y for y in dashboard_years() if stored.get(y) != dashboard_fingerprint(year=y)]

@@ -1,0 +1,126 @@
+// Evaluation dashboard: Chart.js charts from the "dashboard-charts" json_script block (each
+// chart: id, type, labels, datasets, stacked/horizontal flags) and, when a boundary file is
+// configured, a kelurahan choropleth of the exclusion rate (Leaflet GeoJSON, no tile layer).
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    const el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  const PALETTE = ["#0d6efd", "#dc3545", "#198754", "#ffc107", "#6f42c1", "#20c997", "#fd7e14", "#6c757d"];
+  const charts = readJson("dashboard-charts") || [];
+  const mapData = readJson("dashboard-map-data") || {};
+  const text = readJson("dashboard-text") || {};
+
+  function drawCharts() {
+    if (typeof Chart === "undefined") return;
+    charts.forEach((spec) => {
+      const canvas = document.getElementById(spec.id);
+      if (!canvas) return;
+      const datasets = spec.datasets.map((d, i) => ({
+        label: d.label,
+        data: d.data,
+        backgroundColor: PALETTE[i % PALETTE.length],
+        borderColor: PALETTE[i % PALETTE.length],
+        spanGaps: true,
+        showLine: spec.type !== "line" || i === 0,
+        pointRadius: spec.type === "line" ? 4 : undefined,
+      }));
+      new Chart(canvas, {
+        type: spec.type,
+        data: { labels: spec.labels, datasets: datasets },
+        options: {
+          maintainAspectRatio: false,
+          animation: false,
+          indexAxis: spec.horizontal ? "y" : "x",
+          scales: {
+            x: { stacked: !!spec.stacked },
+            y: { stacked: !!spec.stacked, beginAtZero: spec.type !== "line" },
+          },
+        },
+      });
+      canvas.dataset.drawn = "1";
+    });
+  }
+
+  const CLASSES = [
+    { upTo: 0.1, color: "#1a9850" },
+    { upTo: 0.25, color: "#a6d96a" },
+    { upTo: 0.5, color: "#fee08b" },
+    { upTo: 0.75, color: "#f46d43" },
+    { upTo: 1.0, color: "#a50026" },
+  ];
+  const NO_DATA = "#d9d9d9";
+
+  function colourFor(rate) {
+    if (rate === null || rate === undefined) return NO_DATA;
+    for (const c of CLASSES) if (rate <= c.upTo) return c.color;
+    return CLASSES[CLASSES.length - 1].color;
+  }
+
+  function legend(el) {
+    if (!el) return;
+    let lower = 0;
+    const items = CLASSES.map((c) => {
+      const label = `${Math.round(lower * 100)}–${Math.round(c.upTo * 100)}%`;
+      lower = c.upTo;
+      return [c.color, label];
+    });
+    items.push([NO_DATA, text.no_data || "–"]);
+    el.replaceChildren(
+      document.createTextNode((text.rate || "") + ": "),
+      ...items.map(([color, label]) => {
+        const span = document.createElement("span");
+        span.className = "me-3 text-nowrap";
+        const box = document.createElement("span");
+        box.className = "d-inline-block border me-1 align-middle";
+        box.style.width = "14px";
+        box.style.height = "14px";
+        box.style.background = color;
+        span.append(box, document.createTextNode(label));
+        return span;
+      })
+    );
+  }
+
+  function drawMap() {
+    const el = document.getElementById("dashboard-map");
+    if (!el || typeof L === "undefined") return;
+    const map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    fetch(el.dataset.boundariesUrl, { credentials: "same-origin" })
+      .then((response) => {
+        if (!response.ok) throw new Error("boundaries " + response.status);
+        return response.json();
+      })
+      .then((geojson) => {
+        const features = geojson.features.filter((f) => f.properties.code in mapData);
+        const layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
+          style: (feature) => ({
+            color: "#555",
+            weight: 1,
+            fillOpacity: 0.75,
+            fillColor: colourFor(mapData[feature.properties.code].rate),
+          }),
+          onEachFeature: (feature, item) => {
+            const d = mapData[feature.properties.code];
+            const rate = d.rate === null ? "–" : Math.round(d.rate * 1000) / 10 + "%";
+            item.bindTooltip(`${d.name} (${feature.properties.code}): ${rate}`, { sticky: true });
+          },
+        }).addTo(map);
+        const bounds = layer.getBounds();
+        if (bounds.isValid()) map.fitBounds(bounds);
+        else map.setView([-6.2, 106.85], 10);
+        el.dataset.features = String(features.length);
+        legend(document.getElementById("dashboard-map-legend"));
+      })
+      .catch(() => {
+        el.dataset.failed = "1";
+        map.setView([-6.2, 106.85], 10);
+      });
+  }
+
+  drawCharts();
+  drawMap();
+})();

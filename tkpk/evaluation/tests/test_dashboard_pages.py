@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from conftest import login
+from tkpk.accounts.models import User
+from tkpk.core.roles import Role
+from tkpk.evaluation.models import DashboardSnapshot, MacroIndicator, MacroValue
+from tkpk.evaluation.services import (
+    bps_poverty_load,
+    dashboard_refresh,
+    dashboard_stale_years,
+    macro_import_csv,
+)
+from tkpk.monitoring.models import Instrument
+from tkpk.monitoring.tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+YEAR = 2028
+URL = reverse("evaluation:dashboard")
+
+
+def page(client: Client, **params: str) -> str:
+    response = client.get(URL, {"year": str(YEAR), **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def csv_rows(client: Client, section: str, **params: str) -> list[list[str]]:
+    response = client.get(
+        reverse("evaluation:dashboard_csv", args=[section]), {"year": str(YEAR), **params}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content if response.streaming else [response.content])
+    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def computed(first_quarter_reported: Instrument) -> Instrument:
+    bps_poverty_load()
+    dashboard_refresh(year=YEAR)
+    return first_quarter_reported
+
+
+def test_the_secretariat_sees_every_section_with_its_charts(
+    computed: Instrument, as_secretariat: Client
+) -> None:
+    html = page(as_secretariat)
+    for section in ("macro", "achievement", "completeness", "tasks"):
+        assert f'data-testid="section-{section}"' in html
+    for chart in ("chart-macro-P0", "chart-achievement-opd", "chart-achievement-klaster"):
+        assert f'id="{chart}"' in html
+    assert 'id="dashboard-charts"' in html and 'data-testid="dashboard-refresh"' in html
+    opd = {r[0]: r for r in csv_rows(as_secretariat, "achievement-opd")[1:]}
+    assert set(opd) == {"Dinsos", "Disdik"} and opd["Dinsos"][2] == "20"
+
+
+@pytest.mark.parametrize("role", [Role.KETUA, Role.GUBERNUR, Role.TIM_PENYUSUN])
+def test_the_chair_the_governor_and_the_drafting_team_see_all_programmes(
+    computed: Instrument, role: Role
+) -> None:
+    client = login(user_with_role(f"user-{role}", role))
+    html = page(client)
+    assert 'data-testid="section-achievement"' in html
+    assert 'data-testid="dashboard-refresh"' not in html
+    assert {r[0] for r in csv_rows(client, "achievement-opd")[1:]} == {"Dinsos", "Disdik"}
+    assert client.post(reverse("evaluation:dashboard_refresh"), {"year": YEAR}).status_code == 403
+
+
+def test_an_opd_sees_only_its_own_programmes(computed: Instrument, as_opd: Client) -> None:
+    html = page(as_opd)
+    assert 'data-testid="section-achievement"' in html
+    assert {r[0] for r in csv_rows(as_opd, "achievement-opd")[1:]} == {"Dinsos"}
+    assert [r[0] for r in csv_rows(as_opd, "achievement-indicator")[1:]] == ["P1.1.1"]
+    completeness = csv_rows(as_opd, "completeness")
+    assert sum(int(c) for c in completeness[1][1:7]) == 1  # only its own report of TW I
+
+
+def test_a_wilayah_user_sees_its_region_and_no_programme_rows(
+    computed: Instrument, as_verifier: Client
+) -> None:
+    html = page(as_verifier)
+    assert 'data-testid="section-macro"' in html
+    assert 'data-testid="section-achievement"' not in html
+    # The kelurahan lies in Jakarta Barat: its kota's macro series is shown.
+    assert "Jakarta Barat" in html
+    response = as_verifier.get(reverse("evaluation:dashboard_csv", args=["achievement-opd"]))
+    assert response.status_code == 404
+
+
+def test_an_outsider_is_refused_everywhere(computed: Instrument, as_outsider: Client) -> None:
+    assert as_outsider.get(URL).status_code == 403
+    assert (
+        as_outsider.get(reverse("evaluation:dashboard_csv", args=["macro-P0"])).status_code == 403
+    )
+    assert as_outsider.post(reverse("evaluation:dashboard_refresh")).status_code == 403
+    assert as_outsider.get(reverse("evaluation:macro_data")).status_code == 403
+
+
+def test_drilling_down_to_a_kota_shows_its_own_series(
+    computed: Instrument, as_secretariat: Client
+) -> None:
+    html = page(as_secretariat)
+    assert 'data-testid="drill-31.72"' in html
+    rows = csv_rows(as_secretariat, "macro-P0", region="31.72")
+    assert rows[1][:2] == ["Maret 2023", "6.78"] and rows[2][:2] == ["Maret 2024", "6.44"]
+    province = csv_rows(as_secretariat, "macro-P0")
+    assert len(province) > len(rows)
+
+
+def test_the_page_shows_new_data_only_after_the_snapshot_is_refreshed(
+    computed: Instrument, as_secretariat: Client, tmp_path: object, secretariat: User
+) -> None:
+    assert "Maret 2027" not in page(as_secretariat)
+    MacroValue.objects.create(
+        indicator=MacroIndicator.objects.get(code="P0"),
+        region_id="31",
+        year=2027,
+        period="Maret",
+        month=3,
+        value=Decimal("3.9"),
+        source="BPS uji",
+    )
+    assert YEAR in dashboard_stale_years()
+    assert "Maret 2027" not in page(as_secretariat)  # the page reads the snapshot only
+    dashboard_refresh(year=YEAR)
+    assert "Maret 2027" in page(as_secretariat)
+    assert YEAR not in dashboard_stale_years()
+
+
+def test_the_refresh_button_queues_a_recomputation(
+    computed: Instrument, as_secretariat: Client, django_capture_on_commit_callbacks: object
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        response = as_secretariat.post(reverse("evaluation:dashboard_refresh"), {"year": YEAR})
+    assert response.status_code == 302
+    assert DBTaskResult.objects.filter(task_path__endswith="dashboard_refresh_task").exists()
+
+
+def test_csv_downloads_neutralise_formulas(
+    computed: Instrument, as_secretariat: Client, secretariat: User, tmp_path: object
+) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    path = Path(str(tmp_path)) / "m.csv"
+    path.write_text(
+        'wilayah_kode,periode,indikator,nilai,sumber\n31,2027-03,P0,3.9,=HYPERLINK("x")\n',
+        encoding="utf-8",
+    )
+    assert macro_import_csv(path=path, by=secretariat).ok
+    dashboard_refresh(year=YEAR)
+    rows = csv_rows(as_secretariat, "macro-P0")
+    sources = [r[3] for r in rows[1:]]
+    assert '\'=HYPERLINK("x")' in sources
+    assert not any(s.startswith("=") for s in sources)
+
+
+def test_the_snapshot_holds_every_section(computed: Instrument) -> None:
+    keys = set(DashboardSnapshot.objects.filter(year=YEAR).values_list("key", flat=True))
+    assert keys == {"macro", "achievement", "completeness", "coverage", "tasks"}
+
+
+def test_the_periodic_job_queues_a_refresh_only_for_years_whose_inputs_changed(
+    computed: Instrument,
+) -> None:
+    from tkpk.core.scheduler import PERIODIC_JOBS  # noqa: PLC0415
+    from tkpk.evaluation.tasks import dashboard_tick_task  # noqa: PLC0415
+
+    assert any(j.name == "evaluation.dashboard" for j in PERIODIC_JOBS)
+    for year in dashboard_tick_task.call():
+        dashboard_refresh(year=year)
+    assert YEAR not in dashboard_tick_task.call()
+    DBTaskResult.objects.all().delete()
+    MacroValue.objects.filter(year=2025).update(value=Decimal("4.5"))
+    assert YEAR in dashboard_tick_task.call()
+    assert DBTaskResult.objects.filter(task_path__endswith="dashboard_refresh_task").exists()
+
+
+def test_the_secretariat_uploads_macro_values_and_sees_errors_per_line(
+    reference: None, as_secretariat: Client, as_opd: Client
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    url = reverse("evaluation:macro_data")
+    assert as_opd.get(url).status_code == 403
+    bad = b"wilayah_kode,periode,indikator,nilai,sumber\n31,2027-03,P0,x,BPS\n"
+    response = as_secretariat.post(url, {"csv-file": SimpleUploadedFile("m.csv", bad)})
+    assert response.status_code == 200 and 'data-line="2"' in response.content.decode()
+    assert not MacroValue.objects.exists()
+    good = b"wilayah_kode,periode,indikator,nilai,sumber\n31,2027-03,P0,3.9,BPS\n"
+    response = as_secretariat.post(url, {"csv-file": SimpleUploadedFile("m.csv", good)})
+    assert response.status_code == 302
+    assert MacroValue.objects.get().value == Decimal("3.9")
+    micro = b"expenditure,weight\n50,2\n80,1\n100,1\n150,4\n"
+    response = as_secretariat.post(
+        url,
+        {
+            "micro-file": SimpleUploadedFile("p.csv", micro),
+            "micro-year": "2027",
+            "micro-month": "9",
+            "micro-poverty_line": "100",
+            "micro-region": "31",
+        },
+    )
+    assert response.status_code == 302
+    assert MacroValue.objects.get(indicator__code="P1", source="microdata").value == Decimal(15)

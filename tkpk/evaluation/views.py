@@ -1,0 +1,227 @@
+"""The province dashboard (reads stored snapshots only), its CSV downloads, the secretariat's
+refresh button and the macro-data upload page."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tkpk.core.exports import csv_safe_row
+from tkpk.evaluation import selectors as sel
+from tkpk.evaluation import selectors_dashboard as dash
+from tkpk.evaluation.services import macro_import_csv, macro_microdata_import
+from tkpk.evaluation.tasks import dashboard_refresh_task
+
+
+class DashboardFilter(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000)
+    region = forms.CharField(label=gettext_lazy("Region"), required=False, max_length=13)
+
+
+def _year(form: DashboardFilter) -> int:
+    years = dash.snapshot_years()
+    year = form.cleaned_data.get("year") if form.is_valid() else None
+    if year:
+        return int(year)
+    this_year = timezone.localdate().year
+    return this_year if this_year in years or not years else years[0]
+
+
+def _boundaries_url(user: Any) -> str:
+    from tkpk.targeting.selectors_coverage import coverage_access  # noqa: PLC0415
+
+    path = str(getattr(settings, "TKPK_BOUNDARY_GEOJSON", "") or "")
+    if not path or not Path(path).is_file():
+        return ""
+    try:
+        coverage_access(user=user)
+    except PermissionDenied:
+        return ""
+    return reverse("targeting:coverage_boundaries")
+
+
+SECTIONS = [
+    ("macro", gettext_lazy("Macro poverty indicators")),
+    ("achievement", gettext_lazy("Programme achievement")),
+    ("completeness", gettext_lazy("Reporting completeness")),
+    ("coverage", gettext_lazy("Coverage of the priority target data")),
+    ("tasks", gettext_lazy("Overdue process tasks")),
+]
+
+
+def _sections(board: dash.Dashboard) -> list[dict[str, Any]]:
+    """Tables grouped by section, each with the chart drawn from it (if any)."""
+    charts = {c["table"]: c for c in board.charts}
+    sections = []
+    for key, title in SECTIONS:
+        items = [
+            {"table": t, "chart": charts.get(t.key) if t.rows else None}
+            for k, t in board.tables.items()
+            if k == key or k.startswith(key + "-")
+        ]
+        sections.append({"key": key, "title": title, "items": items})
+    return [s for s in sections if s["items"]]
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    access = sel.dashboard_access(user=request.user)
+    form = DashboardFilter(request.GET)
+    year = _year(form)
+    region = dash.region_clean(
+        access, form.cleaned_data.get("region", "") if form.is_valid() else ""
+    )
+    board = dash.dashboard_for_user(access=access, year=year, region=region)
+    return render(
+        request,
+        "evaluation/dashboard.html",
+        {
+            "board": board,
+            "access": access,
+            "years": sorted({*dash.snapshot_years(), year}, reverse=True),
+            "charts": board.charts,
+            "sections": _sections(board),
+            "chart_text": {"no_data": _("No data"), "rate": _("Exclusion rate (%)")},
+            "boundaries_url": _boundaries_url(request.user) if board.map_data else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: HttpRequest, section: str) -> HttpResponse:
+    access = sel.dashboard_access(user=request.user)
+    form = DashboardFilter(request.GET)
+    year = _year(form)
+    region = dash.region_clean(
+        access, form.cleaned_data.get("region", "") if form.is_valid() else ""
+    )
+    board = dash.dashboard_for_user(access=access, year=year, region=region)
+    table = board.tables.get(section)
+    if table is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dasbor-{section}-{year}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(csv_safe_row(table.headers))
+    for row in table.rows:
+        writer.writerow(csv_safe_row("" if v is None else v for v in row))
+    return response
+
+
+@login_required
+@require_POST
+def dashboard_refresh_request(request: HttpRequest) -> HttpResponse:
+    access = sel.dashboard_access(user=request.user)
+    if not access.can_refresh:
+        raise PermissionDenied
+    form = DashboardFilter(request.POST)
+    year = _year(form)
+    transaction.on_commit(lambda: dashboard_refresh_task.enqueue(year=year))
+    messages.success(request, _("The dashboard is being recomputed; reload the page in a minute."))
+    return redirect(reverse("evaluation:dashboard") + f"?year={year}")
+
+
+# --- macro data -------------------------------------------------------------------------------
+
+
+class MacroCsvForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file of macro values"))
+
+
+class MicrodataForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file of person-level expenditure"))
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    month = forms.TypedChoiceField(
+        label=gettext_lazy("Survey round"),
+        choices=[(3, "Maret"), (9, "September"), ("", "–")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    poverty_line = forms.DecimalField(
+        label=gettext_lazy("Poverty line (Rp/capita/month)"), min_value=1, decimal_places=2
+    )
+    region = forms.CharField(label=gettext_lazy("Region code"), max_length=13, initial="31")
+
+
+def _saved(upload: Any) -> Path:
+    with tempfile.NamedTemporaryFile(delete=False, suffix=".csv") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return Path(handle.name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def macro_data(request: HttpRequest) -> HttpResponse:
+    access = sel.dashboard_access(user=request.user)
+    if not access.can_refresh:
+        raise PermissionDenied
+    csv_form = MacroCsvForm(prefix="csv")
+    micro_form = MicrodataForm(prefix="micro")
+    result = None
+    if request.method == "POST":
+        if "csv-file" in request.FILES:
+            csv_form = MacroCsvForm(request.POST, request.FILES, prefix="csv")
+            if csv_form.is_valid():
+                path = _saved(csv_form.cleaned_data["file"])
+                try:
+                    result = macro_import_csv(path=path, by=request.user)  # type: ignore[arg-type]
+                finally:
+                    path.unlink(missing_ok=True)
+        else:
+            micro_form = MicrodataForm(request.POST, request.FILES, prefix="micro")
+            if micro_form.is_valid():
+                data = micro_form.cleaned_data
+                path = _saved(data["file"])
+                try:
+                    result = macro_microdata_import(
+                        path=path,
+                        year=data["year"],
+                        month=data["month"],
+                        poverty_line=data["poverty_line"],
+                        region_code=data["region"].strip(),
+                        by=request.user,  # type: ignore[arg-type]
+                    )
+                finally:
+                    path.unlink(missing_ok=True)
+        if result is not None and result.ok:
+            messages.success(
+                request,
+                _("Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+            return redirect("evaluation:macro_data")
+    return render(
+        request,
+        "evaluation/macro_data.html",
+        {
+            "csv_form": csv_form,
+            "micro_form": micro_form,
+            "result": result,
+            "indicators": sel.macro_indicators(),
+        },
+    )
