@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -364,8 +365,42 @@ def macro_target_save(
     return item
 
 
+def reference_seed_missing() -> int:
+    """Create the seeded predicate bands and macro indicators that are missing (the data
+    migration's lists; rows already there, possibly edited by the secretariat, stay as they
+    are). For databases emptied after migrating, e.g. a flush between browser tests."""
+    seed = importlib.import_module("tkpk.evaluation.migrations.0002_seed_reference")
+    created = 0
+    for minimum, maximum, label, short, order, colour in seed.BANDS:
+        _band, new = PredicateBand.objects.get_or_create(
+            short=short,
+            defaults={
+                "minimum": minimum,
+                "maximum": maximum,
+                "label": label,
+                "ordering": order,
+                "colour": colour,
+            },
+        )
+        created += new
+    for code, name, unit, direction, order, aliases in seed.INDICATORS:
+        _indicator, new = MacroIndicator.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "unit": unit,
+                "direction": direction,
+                "ordering": order,
+                "aliases": aliases,
+            },
+        )
+        created += new
+    return created
+
+
 def bps_poverty_load(*, path: Path = BPS_CSV) -> MacroImportResult:
     """Load the BPS series shipped with the project and the published targets (idempotent)."""
+    reference_seed_missing()
     result = macro_import_csv(path=path, by=None)
     if not result.ok:
         return result

@@ -32,17 +32,15 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 
 from tkpk.accounts.models import User
 from tkpk.core.exports import neutralise
+from tkpk.core.xlsx import CellError as _CellError
+from tkpk.core.xlsx import FileError as _FileError
+from tkpk.core.xlsx import as_text as _as_text
+from tkpk.core.xlsx import decimal_cell as _decimal
+from tkpk.core.xlsx import parse_decimal_text as _parse_decimal_text
+from tkpk.core.xlsx import sheet_rows
 from tkpk.monitoring.models import QuarterReport, ReportValue
 from tkpk.monitoring.services_reports import report_value_save, value_editable
-from tkpk.planning.excel.reading import (
-    RowError,
-    _as_text,
-    _CellError,
-    _check_size,
-    _decimal,
-    _FileError,
-    _parse_decimal_text,
-)
+from tkpk.planning.excel.reading import RowError
 
 SHEET = "Laporan"
 HELP_SHEET = "Petunjuk"
@@ -270,31 +268,7 @@ def _parse_cell(item: _Item, column: Column, raw: Any, cached: Any) -> None:
 
 
 def _sheet_rows(data: bytes) -> Iterator[tuple[int, list[Any], list[Any]]]:
-    """(row number, cells as written — formulas as text —, cells as last computed)."""
-    _check_size(data)
-    try:
-        written = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        computed = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any failure to read an untrusted file gets the same answer
-        raise _FileError(_("The file is not an Excel workbook (.xlsx).")) from exc
-    try:
-        # The sheet named Laporan, otherwise the first one (a converted CSV has one sheet).
-        names = sorted(written.sheetnames, key=lambda n: n.strip().lower() != SHEET.lower())
-        names = [n for n in names if hasattr(written[n], "iter_rows")]
-        if not names:
-            raise _FileError(_("The workbook has no sheet."))
-        sheets = (written[names[0]], computed[names[0]])
-        for sheet in sheets:
-            sheet.reset_dimensions()
-        pairs = zip(
-            sheets[0].iter_rows(values_only=True),
-            sheets[1].iter_rows(values_only=True),
-            strict=False,
-        )
-        yield from ((n, list(a), list(b)) for n, (a, b) in enumerate(pairs, start=1))
-    finally:
-        written.close()
-        computed.close()
+    return sheet_rows(data, preferred=SHEET)
 
 
 def _read(data: bytes) -> list[_Item]:

@@ -121,3 +121,15 @@ def test_microdata_with_a_bad_row_save_nothing(tmp_path: Path, secretariat: User
     )
     assert [e.line for e in result.errors] == [3]
     assert not MacroValue.objects.exists()
+
+
+def test_loading_restores_missing_seeded_rows_and_keeps_edited_ones(reference: None) -> None:
+    from tkpk.evaluation.models import MacroIndicator, PredicateBand  # noqa: PLC0415
+
+    PredicateBand.objects.filter(short="ST").update(label="Istimewa")
+    PredicateBand.objects.exclude(short="ST").delete()
+    MacroIndicator.objects.filter(code="gini").delete()
+    bps_poverty_load()
+    assert PredicateBand.objects.count() == 5
+    assert PredicateBand.objects.get(short="ST").label == "Istimewa"  # the secretariat's edit
+    assert MacroIndicator.objects.filter(code="gini").exists()

@@ -13,6 +13,7 @@ in one interface language must upload in the other. Error messages are interface
   ``validate``: checking its rows against the plan; ``importing``: ``matrix_import``.
 """
 
+from tkpk.core.xlsx import MAX_UNPACKED_BYTES
 from tkpk.planning.excel.access import matrix_organisation_allowed, matrix_organisations_for
 from tkpk.planning.excel.importing import ImportResult, matrix_import
 from tkpk.planning.excel.layout import (
@@ -23,7 +24,7 @@ from tkpk.planning.excel.layout import (
     XLSX_CONTENT_TYPE,
     Column,
 )
-from tkpk.planning.excel.reading import MAX_ROWS, MAX_UNPACKED_BYTES, RowError
+from tkpk.planning.excel.reading import MAX_ROWS, RowError
 from tkpk.planning.excel.template import matrix_template
 
 __all__ = [

@@ -3,18 +3,26 @@ Indonesian or English way), problems collected per row and column, nothing writt
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import openpyxl
 from django.utils.translation import gettext as _
 
+from tkpk.core.xlsx import (
+    CellError,
+    FileError,
+    as_text,
+    check_size,
+    decimal_cell,
+    number_text,
+    parse_decimal_text,
+    quote,
+    sheet_rows,
+    strip_apostrophe,
+)
 from tkpk.planning.excel.layout import (
     COLUMNS,
     DIRECTIONS,
@@ -27,7 +35,6 @@ from tkpk.planning.excel.layout import (
 from tkpk.planning.models import MatrixRow
 
 MAX_ROWS = 5000  # rows with content; an OPD proposes tens, not thousands
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a small upload must not unpack into gigabytes
 HEADER_SCAN_ROWS = 20
 VALUE_IN_MESSAGE = 60  # characters of a cell value quoted back in a message
 
@@ -52,12 +59,20 @@ class RowError:
         return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
-class _FileError(Exception):
-    pass
+# Shared with the other Excel round-trips (tkpk.core.xlsx); the private names stay for this package.
+_FileError = FileError
+_CellError = CellError
+_quote = quote
+_strip_apostrophe = strip_apostrophe
+_number_text = number_text
+_as_text = as_text
+_parse_decimal_text = parse_decimal_text
+_decimal = decimal_cell
+_check_size = check_size
 
 
-class _CellError(Exception):
-    pass
+def _sheet_rows(data: bytes) -> Iterator[tuple[int, list[Any], list[Any]]]:
+    return sheet_rows(data, preferred="Matriks")
 
 
 @dataclass
@@ -78,110 +93,6 @@ class _Item:
     @property
     def code(self) -> str:
         return str(self.values.get("code") or "")
-
-
-def _quote(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= VALUE_IN_MESSAGE else text[: VALUE_IN_MESSAGE - 1] + "…"
-
-
-def _strip_apostrophe(text: str) -> str:
-    """A leading apostrophe marks text in spreadsheets (and our exports); it is not content."""
-    text = text.strip()
-    return text[1:] if text.startswith("'") else text
-
-
-def _number_text(value: float | int | Decimal) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _strip_apostrophe(value)
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float | Decimal):
-        return _number_text(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-_DIGITS = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def _grouped(text: str, separator: str) -> bool:
-    """'1.234.567' with separator '.': thousands groups of three digits."""
-    return re.fullmatch(r"[+-]?\d{1,3}(" + re.escape(separator) + r"\d{3})+", text) is not None
-
-
-def _parse_decimal_text(raw: str) -> Decimal | None:
-    """Numbers typed as text: plain (1234.5), Indonesian (1.234,5), or English (1,234.5)."""
-    text = _strip_apostrophe(raw)
-    text = re.sub(r"^rp\.?", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if not text:
-        return None
-    bad = _CellError(_("'%(value)s' is not a number") % {"value": _quote(raw.strip())})
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal_mark == "," else ","
-        whole, _mark, fraction = text.rpartition(decimal_mark)
-        if not fraction.isdigit() or not (_grouped(whole, thousands) or whole.isdigit()):
-            raise bad
-        text = whole.replace(thousands, "") + "." + fraction
-    elif text.count(",") > 1 or text.count(".") > 1:
-        separator = "," if "," in text else "."
-        if not _grouped(text, separator):
-            raise bad
-        text = text.replace(separator, "")
-    elif "," in text:
-        text = text.replace(",", ".")  # one comma: the Indonesian decimal mark
-    elif "." in text:
-        whole, fraction = text.split(".")
-        if re.fullmatch(r"[+-]?[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
-            raise _CellError(
-                _(
-                    "'%(value)s' is ambiguous: write %(plain)s if the point separates "
-                    "thousands, or %(decimal)s if it is a decimal point"
-                )
-                % {
-                    "value": _quote(raw.strip()),
-                    "plain": whole + fraction,
-                    "decimal": whole + "," + fraction,
-                }
-            )
-    if not _DIGITS.fullmatch(text):
-        raise bad
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:
-        raise bad from exc
-
-
-def _decimal(value: Any, formula: bool, places: int) -> Decimal | None:
-    if formula and value is None:
-        raise _CellError(_("a formula without a computed value; type the number instead"))
-    if value is None:
-        return None
-    if isinstance(value, bool | datetime | date | time):
-        raise _CellError(_("'%(value)s' is not a number") % {"value": _quote(_as_text(value))})
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        exact = Decimal(repr(value))
-        rounded = exact.quantize(Decimal(1).scaleb(-places))
-        # Spreadsheet arithmetic leaves binary noise (0.30000000000000004): drop only that.
-        if abs(exact - rounded) <= abs(exact) * Decimal("1e-12"):
-            return rounded
-        return exact
-    if isinstance(value, Decimal):
-        return value
-    return _parse_decimal_text(str(value))
 
 
 def _code(value: Any, formula: bool) -> str:
@@ -263,45 +174,6 @@ def _parse_cell(item: _Item, column: Column, raw: Any, cached: Any) -> None:
             item.values[column.field] = _version(value)
     except _CellError as exc:
         item.error(column.field, str(exc))
-
-
-def _check_size(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _FileError(_("The file is not an Excel workbook (.xlsx).")) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _FileError(_("The workbook is too large once unpacked."))
-
-
-def _sheet_rows(data: bytes) -> Iterator[tuple[int, list[Any], list[Any]]]:
-    """(row number, cells as written — formulas as text —, cells as last computed)."""
-    _check_size(data)
-    try:
-        written = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        computed = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any failure to read an untrusted file gets the same answer
-        raise _FileError(_("The file is not an Excel workbook (.xlsx).")) from exc
-    try:
-        # The sheet named Matriks, otherwise the first one (a converted CSV has one sheet).
-        names = sorted(written.sheetnames, key=lambda name: name.strip().lower() != "matriks")
-        names = [n for n in names if hasattr(written[n], "iter_rows")]  # not chart sheets
-        if not names:
-            raise _FileError(_("The workbook has no sheet."))
-        sheets = (written[names[0]], computed[names[0]])
-        for sheet in sheets:
-            sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        pairs = zip(
-            sheets[0].iter_rows(values_only=True),
-            sheets[1].iter_rows(values_only=True),
-            strict=False,
-        )
-        # Rows missing from the file come as empty tuples, so counting gives the row number.
-        yield from ((n, list(a), list(b)) for n, (a, b) in enumerate(pairs, start=1))
-    finally:
-        written.close()
-        computed.close()
 
 
 def _read(data: bytes) -> list[_Item]:
