@@ -591,7 +591,8 @@ def test_the_returned_beneficiary_list_is_linked_and_its_counts_go_back_to_the_o
     data_steward: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    services_lists = pytest.importorskip("tkpk.targeting.services_lists")
+    from tkpk.targeting import services_lists  # noqa: PLC0415
+
     item = extracted
     client = login(opd_operator)
     content = targets.beneficiaries.write_csv().encode()
