@@ -27,6 +27,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         _load_reference()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    # The memory cache outlives a test's rolled-back transaction: start each test without it.
+    from django.core.cache import cache  # noqa: PLC0415
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _load_reference() -> None:
     if not Region.objects.exists():
         regions_load()

@@ -7,9 +7,11 @@ loads them), in child processes:
 
 - lp2kd_seconds: `lp2kd_build` for the demo year (median of 3), compared with rendering a
   one-page PDF with the same engine in the same run (baseline);
-- dashboard_p95_ms: the province dashboard (`/evaluasi/`) served by the project's WSGI app in
-  a threaded server on 127.0.0.1, hit by `--clients` concurrent logged-in clients; compared with
-  the home page under the same load (baseline).
+- dashboard_p95_ms: the province dashboard (`/evaluasi/`) served by the project's WSGI app under
+  gunicorn (sync workers, cores + 1) on 127.0.0.1, hit by `--clients` concurrent logged-in
+  clients in a closed loop (each sends its next request when the last one is answered, no think
+  time; a new connection per request, as gunicorn's sync workers close it); compared with the
+  home page under the same load (baseline).
 
 Writes bench/results/reports.json.
 """
@@ -17,6 +19,7 @@ Writes bench/results/reports.json.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -24,9 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -83,24 +84,22 @@ def _lp2kd(db_dir: Path, year: int) -> dict[str, Any]:
     return {"seconds": statistics.median(runs), "baseline_seconds": statistics.median(base)}
 
 
-def _serve(db_dir: Path, port: int) -> None:
-    """The project's WSGI application in a threaded stdlib server (one thread per request)."""
-    _django(db_dir)
-    from socketserver import ThreadingMixIn  # noqa: PLC0415
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server  # noqa: PLC0415
-
-    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415
-
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            return
-
-    make_server(
-        "127.0.0.1", port, get_wsgi_application(), server_class=Server, handler_class=QuietHandler
-    ).serve_forever()
+def _server_command(db_dir: Path, port: int, workers: int) -> list[str]:
+    """The project's WSGI application under gunicorn, as deployed (sync workers)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(ROOT),
+    ]
 
 
 def _session_cookie(db_dir: Path, username: str) -> str:
@@ -121,66 +120,79 @@ def _session_cookie(db_dir: Path, username: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _load(url: str, cookie: str, *, clients: int, requests: int) -> dict[str, float]:
-    """`requests` GETs of `url` by `clients` threads; latency percentiles in ms."""
+async def _get(port: int, path: str, cookie: str) -> int:
+    """One HTTP/1.1 GET on a fresh connection (as a browser opening the page); the status."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+            "Accept-Encoding: identity\r\nConnection: close\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    data = await reader.read()  # the server closes the connection after the response
+    writer.close()
+    status_line = data.split(b"\r\n", 1)[0].split()
+    return int(status_line[1]) if len(status_line) > 1 else 0
+
+
+async def _load_async(
+    port: int, path: str, cookie: str, *, clients: int, requests: int
+) -> dict[str, float]:
     latencies: list[float] = []
     errors: list[str] = []
-    lock = threading.Lock()
     per_client = max(requests // clients, 1)
 
-    def client() -> None:
+    async def client() -> None:
         for _ in range(per_client):
-            req = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310
-                    response.read()
-                    status = response.status
-            except Exception as exc:  # noqa: BLE001 — counted and reported
-                with lock:
-                    errors.append(str(exc))
+                status = await _get(port, path, cookie)
+            except OSError as exc:
+                errors.append(str(exc))
                 continue
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                if status != 200:
-                    errors.append(f"HTTP {status}")
+            latencies.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                errors.append(f"HTTP {status}")
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    wall = time.perf_counter() - started
     if errors or not latencies:
-        raise SystemExit(f"load on {url} failed: {errors[:3]}")
+        raise SystemExit(f"load on {path} failed: {errors[:3]}")
     ordered = sorted(latencies)
     return {
         "p50_ms": ordered[len(ordered) // 2],
         "p95_ms": ordered[min(int(len(ordered) * 0.95), len(ordered) - 1)],
         "requests": len(ordered),
+        "rps": len(ordered) / wall,
     }
 
 
-def _dashboard(db_dir: Path, *, clients: int, requests: int) -> dict[str, Any]:
+def _load(port: int, path: str, cookie: str, *, clients: int, requests: int) -> dict[str, float]:
+    """`requests` GETs of `path` by `clients` concurrent clients, each waiting for its response
+    before sending the next (closed loop, no think time); latency percentiles in ms."""
+    return asyncio.run(_load_async(port, path, cookie, clients=clients, requests=requests))
+
+
+def _dashboard(db_dir: Path, *, clients: int, requests: int, workers: int) -> dict[str, Any]:
     port = 18765
-    server = subprocess.Popen(  # noqa: S603 — this script, with fixed arguments
-        [sys.executable, __file__, "--worker", "serve", "--db", str(db_dir), "--port", str(port)]
-    )
+    _django(db_dir)
+    server = subprocess.Popen(_server_command(db_dir, port, workers), env=os.environ.copy())  # noqa: S603
     try:
         cookie = _session_cookie(db_dir, "sekretariat")
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):  # wait for the server
+        for _ in range(150):  # wait for the server
             try:
-                urllib.request.urlopen(base + "/akun/masuk/", timeout=1).read()  # noqa: S310
-                break
+                if asyncio.run(_get(port, "/akun/masuk/", "")) == 200:
+                    break
             except OSError:
-                time.sleep(0.2)
-        # Warm both pages (the first dashboard view may build its snapshot).
-        for path in ("/evaluasi/", "/"):
-            req = urllib.request.Request(base + path, headers={"Cookie": cookie})  # noqa: S310
-            urllib.request.urlopen(req, timeout=60).read()  # noqa: S310
-        dashboard = _load(base + "/evaluasi/", cookie, clients=clients, requests=requests)
-        home = _load(base + "/", cookie, clients=clients, requests=requests)
+                pass
+            time.sleep(0.2)
+        # Warm both pages in every worker (the first view of a filter renders it).
+        _load(port, "/evaluasi/", cookie, clients=workers * 2, requests=workers * 8)
+        _load(port, "/", cookie, clients=workers * 2, requests=workers * 8)
+        dashboard = _load(port, "/evaluasi/", cookie, clients=clients, requests=requests)
+        home = _load(port, "/", cookie, clients=clients, requests=requests)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -205,6 +217,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--year", type=int, default=2026)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: cores + 1)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -215,11 +230,11 @@ def main() -> None:
     if args.worker == "lp2kd":
         print(json.dumps(_lp2kd(args.db, args.year)))
         return
-    if args.worker == "serve":
-        _serve(args.db, args.port)
-        return
     if args.worker == "dashboard":
-        print(json.dumps(_dashboard(args.db, clients=args.clients, requests=args.requests)))
+        result = _dashboard(
+            args.db, clients=args.clients, requests=args.requests, workers=args.workers
+        )
+        print(json.dumps(result))
         return
 
     db_dir = Path(tempfile.mkdtemp(prefix="tkpk-bench-reports-"))
@@ -228,7 +243,12 @@ def main() -> None:
         _child("setup", db_dir)
         print(f"data: reference + demo loaded in {time.perf_counter() - started:.1f} s")
         lp2kd = _child("lp2kd", db_dir, year=args.year)
-        load = _child("dashboard", db_dir, clients=args.clients, requests=args.requests)
+        # The pages are CPU-bound (local database, cached figures): one worker per core and a
+        # spare measured best here (2 × cores + 1, gunicorn's rule for I/O-bound apps, was slower).
+        workers = args.workers or (os.cpu_count() or 1) + 1
+        load = _child(
+            "dashboard", db_dir, clients=args.clients, requests=args.requests, workers=workers
+        )
     finally:
         shutil.rmtree(db_dir, ignore_errors=True)
 
@@ -267,6 +287,8 @@ def main() -> None:
         "home_p95_ms": round(home["p95_ms"], 2),
         "dashboard_requests": dash["requests"],
         "clients": args.clients,
+        "server_workers": workers,
+        "dashboard_rps": round(dash["rps"], 1),
         "year": args.year,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

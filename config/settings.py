@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tkpk.core.middleware.SessionRenewMiddleware",
     "tkpk.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,7 +120,10 @@ DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or DEFAULT_SQLITE,
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0),
+        # Connections are kept between requests (a new one per page view costs more than the
+        # page's queries); a dead one is noticed before it is reused.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -129,6 +133,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+
+# Per-process memory cache: it only holds derived pages keyed on the version of what they were
+# computed from (e.g. the evaluation dashboard), so processes never need to agree on it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tkpk",
+        "OPTIONS": {"MAX_ENTRIES": env_int("TKPK_CACHE_MAX_ENTRIES", default=500)},
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -151,10 +165,11 @@ AUTH_PASSWORD_VALIDATORS = [
 TKPK_LOGIN_MAX_FAILURES = env_int("TKPK_LOGIN_MAX_FAILURES", default=5)
 TKPK_LOGIN_LOCK_MINUTES = env_int("TKPK_LOGIN_LOCK_MINUTES", default=15)
 
-# Idle session timeout: the cookie is renewed on every request and expires after this many
-# minutes without one, and when the browser closes.
+# Idle session timeout: a session expires after this many minutes without a request, and when
+# the browser closes. It is renewed at most once per TKPK_SESSION_RENEW_SECONDS (see
+# tkpk.core.middleware.SessionRenewMiddleware), not written on every page view.
 SESSION_COOKIE_AGE = env_int("TKPK_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+TKPK_SESSION_RENEW_SECONDS = env_int("TKPK_SESSION_RENEW_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "id"

@@ -82,35 +82,46 @@ FUNCTION_LINKS: dict[str, list[tuple[str, Any, tuple[Role, ...] | None]]] = {
 }
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Menu data: the decree's three functions with their subprocesses, and role flags."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"region_name": settings.TKPK_REGION_NAME}
-    roles = user_roles(user)
+def _functions(user: Any) -> list[dict[str, Any]]:
+    """The decree's functions with their subprocesses and the screens this user may open."""
     functions: list[dict[str, Any]] = []
-    if roles:
-        nodes = list(ProcessNode.objects.filter(level__in=[1, 2]).order_by("code"))
-        for node in nodes:
-            if node.level == 1:
-                functions.append({"node": node, "children": []})
-        for node in nodes:
-            if node.level == 2:
-                for f in functions:
-                    if f["node"].code == node.parent_id:
-                        f["children"].append(node)
+    nodes = list(ProcessNode.objects.filter(level__in=[1, 2]).order_by("code"))
+    for node in nodes:
+        if node.level == 1:
+            functions.append({"node": node, "children": []})
+    for node in nodes:
+        if node.level == 2:
+            for f in functions:
+                if f["node"].code == node.parent_id:
+                    f["children"].append(node)
     for f in functions:
         f["links"] = [
             (name, label)
             for name, label, allowed in FUNCTION_LINKS.get(f["node"].code, [])
             if allowed is None or has_role(user, *allowed)
         ]
+    return functions
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Menu data: the decree's three functions with their subprocesses, and role flags.
+
+    The menu depends only on the user's roles (and the language), so base.html caches it as a
+    fragment under ``nav_menu_key``; the functions are computed only when it is rendered.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"region_name": settings.TKPK_REGION_NAME}
+    roles = user_roles(user)
+    is_secretariat = Role.SEKRETARIAT in roles
+    can_admin = user.is_superuser or is_secretariat
     return {
         "region_name": settings.TKPK_REGION_NAME,
         "nav_open_tasks": open_task_count(user) if roles else 0,
-        "nav_functions": functions,
+        "nav_functions": (lambda: _functions(user)) if roles else list,
+        "nav_menu_key": "-".join(sorted(roles)) + f"|{int(can_admin)}",
         "nav_roles": sorted(Role(r).label for r in roles),
         "nav_is_member": bool(roles),
-        "nav_is_secretariat": has_role(user, Role.SEKRETARIAT),
-        "nav_can_admin": user.is_superuser or has_role(user, Role.SEKRETARIAT),
+        "nav_is_secretariat": is_secretariat,
+        "nav_can_admin": can_admin,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -60,4 +61,34 @@ class DefaultLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
+        return response
+
+
+RENEWED_KEY = "_tkpk_renewed"
+
+
+class SessionRenewMiddleware:
+    """The idle timeout without a database write on every request.
+
+    A session expires SESSION_COOKIE_AGE after it was last saved. Saving it on every request
+    (Django's SESSION_SAVE_EVERY_REQUEST) keeps the timeout exact but turns every page view into a
+    write, which serialises concurrent readers on SQLite and costs a round trip elsewhere. Here a
+    signed-in session is saved again only when its last renewal is older than
+    TKPK_SESSION_RENEW_SECONDS, so the idle timeout is exact to within that interval.
+    Listed after SessionMiddleware: it marks the session before SessionMiddleware saves it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or response.status_code >= 500:
+            return response
+        now = int(time.time())
+        last = session.get(RENEWED_KEY)
+        interval = int(getattr(settings, "TKPK_SESSION_RENEW_SECONDS", 60))
+        if not isinstance(last, int) or now - last >= interval:
+            session[RENEWED_KEY] = now  # marks it modified: SessionMiddleware saves it
         return response

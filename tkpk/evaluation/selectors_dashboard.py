@@ -58,10 +58,24 @@ def snapshots_for_year(*, year: int) -> dict[str, DashboardSnapshot]:
     return {s.key: s for s in DashboardSnapshot.objects.filter(year=year)}
 
 
-def snapshot_years() -> list[int]:
-    return sorted(
-        set(DashboardSnapshot.objects.values_list("year", flat=True).distinct()), reverse=True
+SnapshotVersions = dict[int, tuple[tuple[str, str], ...]]
+
+
+def snapshot_versions() -> SnapshotVersions:
+    """Per year, (key, computed_at) of its snapshots, without their payloads, in one small query:
+    the years on offer, and a version that changes whenever a snapshot is recomputed (a cache
+    keyed on it is never stale)."""
+    versions: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = DashboardSnapshot.objects.order_by("year", "key").values_list(
+        "year", "key", "computed_at"
     )
+    for year, key, at in rows:
+        versions[year].append((key, at.isoformat()))
+    return {year: tuple(items) for year, items in versions.items()}
+
+
+def snapshot_years() -> list[int]:
+    return sorted(snapshot_versions(), reverse=True)
 
 
 def province_code() -> str:

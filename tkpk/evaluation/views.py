@@ -4,6 +4,7 @@ refresh button and the macro-data upload page."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,17 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tkpk.core.exports import csv_safe_row
@@ -28,14 +32,18 @@ from tkpk.evaluation import selectors_dashboard as dash
 from tkpk.evaluation.services import macro_import_csv, macro_microdata_import
 from tkpk.evaluation.tasks import dashboard_refresh_task
 
+# A rendered dashboard is keyed on its snapshots' versions, so it is never stale; the timeout
+# only bounds memory held for filters nobody asks for any more.
+DASHBOARD_CACHE_SECONDS = 3600
+
 
 class DashboardFilter(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000)
     region = forms.CharField(label=gettext_lazy("Region"), required=False, max_length=13)
 
 
-def _year(form: DashboardFilter) -> int:
-    years = dash.snapshot_years()
+def _year(form: DashboardFilter, years: list[int] | None = None) -> int:
+    years = dash.snapshot_years() if years is None else years
     year = form.cleaned_data.get("year") if form.is_valid() else None
     if year:
         return int(year)
@@ -79,27 +87,87 @@ def _sections(board: dash.Dashboard) -> list[dict[str, Any]]:
     return [s for s in sections if s["items"]]
 
 
+def _page_key(
+    access: sel.DashboardAccess,
+    year: int,
+    region: str,
+    boundaries_url: str,
+    versions: dash.SnapshotVersions,
+) -> str:
+    """Everything the rendered figures depend on: who may see what, the filter, the language
+    and the version of every stored snapshot of the year (a refresh changes the key)."""
+    parts = (
+        access.province_wide,
+        sorted(access.organisation_ids),
+        sorted(access.region_codes),
+        year,
+        region,
+        get_language(),
+        versions.get(year, ()),
+        boundaries_url,
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"evaluation:dashboard:{digest}"
+
+
+def _dashboard_page(
+    request: HttpRequest,
+    access: sel.DashboardAccess,
+    year: int,
+    region: str,
+    versions: dash.SnapshotVersions,
+) -> dict[str, Any]:
+    """The rendered figures (aggregates only, no personal data) and what the page around them
+    needs, cached until a snapshot of the year is recomputed."""
+    boundaries_url = _boundaries_url(request.user)
+    key = _page_key(access, year, region, boundaries_url, versions)
+    page = cache.get(key)
+    if page is not None:
+        return dict(page)
+    board = dash.dashboard_for_user(access=access, year=year, region=region)
+    boundaries_url = boundaries_url if board.map_data else ""
+    body = render_to_string(
+        "evaluation/_dashboard_body.html",
+        {
+            "board": board,
+            "charts": board.charts,
+            "sections": _sections(board),
+            "chart_text": {"no_data": _("No data"), "rate": _("Exclusion rate (%)")},
+            "boundaries_url": boundaries_url,
+        },
+    )
+    page = {
+        "year": board.year,
+        "region": board.region,
+        "breadcrumbs": board.breadcrumbs,
+        "has_charts": bool(board.charts),
+        "has_map": bool(boundaries_url),
+        "body": body,
+    }
+    cache.set(key, page, timeout=DASHBOARD_CACHE_SECONDS)
+    return page
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     access = sel.dashboard_access(user=request.user)
     form = DashboardFilter(request.GET)
-    year = _year(form)
+    versions = dash.snapshot_versions()
+    years = sorted(versions, reverse=True)
+    year = _year(form, years)
     region = dash.region_clean(
         access, form.cleaned_data.get("region", "") if form.is_valid() else ""
     )
-    board = dash.dashboard_for_user(access=access, year=year, region=region)
+    page = _dashboard_page(request, access, year, region, versions)
     return render(
         request,
         "evaluation/dashboard.html",
         {
-            "board": board,
+            "head": page,
+            "body": mark_safe(page["body"]),  # noqa: S308 — rendered by our own template above
             "access": access,
-            "years": sorted({*dash.snapshot_years(), year}, reverse=True),
-            "charts": board.charts,
-            "sections": _sections(board),
-            "chart_text": {"no_data": _("No data"), "rate": _("Exclusion rate (%)")},
-            "boundaries_url": _boundaries_url(request.user) if board.map_data else "",
+            "years": sorted({*years, year}, reverse=True),
         },
     )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -41,6 +42,18 @@ def csv_rows(client: Client, section: str, **params: str) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content if response.streaming else [response.content])
     return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+def _add_p0_march_2027() -> None:
+    MacroValue.objects.create(
+        indicator=MacroIndicator.objects.get(code="P0"),
+        region_id="31",
+        year=2027,
+        period="Maret",
+        month=3,
+        value=Decimal("3.9"),
+        source="BPS uji",
+    )
 
 
 @pytest.fixture
@@ -120,15 +133,7 @@ def test_the_page_shows_new_data_only_after_the_snapshot_is_refreshed(
     computed: Instrument, as_secretariat: Client, tmp_path: object, secretariat: User
 ) -> None:
     assert "Maret 2027" not in page(as_secretariat)
-    MacroValue.objects.create(
-        indicator=MacroIndicator.objects.get(code="P0"),
-        region_id="31",
-        year=2027,
-        period="Maret",
-        month=3,
-        value=Decimal("3.9"),
-        source="BPS uji",
-    )
+    _add_p0_march_2027()
     assert YEAR in dashboard_stale_years()
     assert "Maret 2027" not in page(as_secretariat)  # the page reads the snapshot only
     dashboard_refresh(year=YEAR)
@@ -212,3 +217,31 @@ def test_the_secretariat_uploads_macro_values_and_sees_errors_per_line(
     )
     assert response.status_code == 302
     assert MacroValue.objects.get(indicator__code="P1", source="microdata").value == Decimal(15)
+
+
+def test_a_repeated_view_is_served_from_the_cache_until_the_figures_are_recomputed(
+    computed: Instrument, as_secretariat: Client, django_assert_max_num_queries: Any
+) -> None:
+    first = page(as_secretariat)
+    # The second view reads no snapshot payload: only session, user, roles, menu and the
+    # snapshots' versions.
+    with django_assert_max_num_queries(12) as queries:
+        second = page(as_secretariat)
+    assert not any('"payload"' in q["sql"] for q in queries.captured_queries)
+    assert second.count('data-testid="section-') == first.count('data-testid="section-') > 3
+    # Recomputed figures reach the page at once (the cache is keyed on the snapshot versions).
+    _add_p0_march_2027()
+    assert "Maret 2027" not in second
+    dashboard_refresh(year=YEAR)
+    assert "Maret 2027" in page(as_secretariat)
+
+
+def test_the_cache_never_shows_one_users_figures_to_another(
+    computed: Instrument, as_secretariat: Client, as_opd: Client
+) -> None:
+    everyone = {r[0] for r in csv_rows(as_secretariat, "achievement-opd")[1:]}
+    assert everyone == {"Dinsos", "Disdik"}
+    page(as_secretariat)  # cached for the province-wide scope
+    html = page(as_opd)
+    assert 'data-testid="dashboard-refresh"' not in html
+    assert ">Disdik<" not in html.split('data-testid="section-achievement"')[1]
