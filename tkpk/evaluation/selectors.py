@@ -30,7 +30,8 @@ from tkpk.monitoring.models import (
 )
 from tkpk.planning.models import Klaster, MatrixRow, RowLevel
 
-Level = Literal["indicator", "activity", "programme", "opd", "klaster"]
+# "all": the whole instrument in one row (its label is left to the reader: "" here).
+Level = Literal["indicator", "activity", "programme", "opd", "klaster", "all"]
 LEVELS: tuple[Level, ...] = ("indicator", "activity", "programme", "opd", "klaster")
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -202,6 +203,8 @@ def _indicator_rows(*, year: int, quarter: int | None) -> list[dict[str, Any]]:
 
 
 def _group_key(row: dict[str, Any], level: Level) -> tuple[str, str]:
+    if level == "all":
+        return ("all", "")
     if level == "activity":
         return (row["activity_code"] or row["activity"], row["activity"])
     if level == "programme":

@@ -268,19 +268,27 @@ def _achievement(
             for r in indicators
         ],
     )
-    quarters: dict[str, dict[str, Any]] = defaultdict(dict)
-    for q, rows in sorted(payload.get("quarters", {}).items()):
-        for r in rows:
-            if visible(r):
-                quarters[r["label"]][q] = r["achievement"]
-    trend = Table(
+    quarter_labels = ["TW I", "TW II", "TW III", "TW IV"]
+    trend = _trend_table(
+        payload.get("quarters", {}),
+        payload.get("quarters_all", {}),
+        ["1", "2", "3", "4"],
+        visible,
+        access,
         key="achievement-quarters",
-        title=_("Average achievement of each OPD per quarter (%)"),
-        headers=[_("OPD"), "TW I", "TW II", "TW III", "TW IV"],
-        rows=[
-            [label, *(qs.get(str(q)) for q in (1, 2, 3, 4))]
-            for label, qs in sorted(quarters.items())
-        ],
+        title=_("Average achievement per quarter (%)"),
+        headers=[_("OPD"), *quarter_labels],
+    )
+    years = sorted(payload.get("years", {}))
+    by_year = _trend_table(
+        payload.get("years", {}),
+        payload.get("years_all", {}),
+        years,
+        visible,
+        access,
+        key="achievement-years",
+        title=_("Average achievement per year (%)"),
+        headers=[_("OPD"), *years],
     )
     charts = [
         {
@@ -306,7 +314,56 @@ def _achievement(
             ],
         },
     ]
-    return [by_opd, by_klaster, trend, by_indicator], charts
+    charts += [
+        _trend_chart("chart-achievement-quarters", trend, quarter_labels, access),
+        _trend_chart("chart-achievement-years", by_year, years, access),
+    ]
+    return [by_opd, by_klaster, trend, by_year, by_indicator], charts
+
+
+def _trend_table(
+    groups: dict[str, list[dict[str, Any]]],
+    overall: dict[str, list[dict[str, Any]]],
+    periods: list[str],
+    visible: Any,
+    access: DashboardAccess,
+    *,
+    key: str,
+    title: str,
+    headers: list[str],
+) -> Table:
+    """One row per OPD the user sees (its average achievement in each period) and, for the
+    province-wide roles, a first row for all programmes together."""
+    by_label: dict[str, dict[str, Any]] = defaultdict(dict)
+    for period in periods:
+        for r in groups.get(period, []):
+            if visible(r):
+                by_label[r["label"]][period] = r["achievement"]
+    rows = [
+        [label, *(values.get(p) for p in periods)] for label, values in sorted(by_label.items())
+    ]
+    if access.province_wide and rows:
+        first = {p: next(iter(overall.get(p, [])), {}).get("achievement") for p in periods}
+        rows.insert(0, [_("All programmes"), *(first[p] for p in periods)])
+    return Table(key=key, title=title, headers=headers, rows=rows)
+
+
+def _trend_chart(
+    chart_id: str, table: Table, labels: list[str], access: DashboardAccess
+) -> dict[str, Any]:
+    """The overall line for the province-wide roles (every OPD's line would be unreadable; the
+    table has them), else a line per OPD the user sees."""
+    rows = table.rows[:1] if access.province_wide else table.rows[:8]
+    return {
+        "id": chart_id,
+        "table": table.key,
+        "title": table.title,
+        "type": "line",
+        "all_lines": True,
+        "from_zero": True,
+        "labels": labels,
+        "datasets": [{"label": r[0], "data": [_num(v) for v in r[1:]]} for r in rows],
+    }
 
 
 def _completeness(

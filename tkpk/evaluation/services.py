@@ -457,7 +457,18 @@ def _macro_section(*, year: int) -> dict[str, Any]:
     }
 
 
+TREND_YEARS = 5
+
+
 def _achievement_section(*, year: int) -> dict[str, Any]:
+    """The year by level; its quarters and the earlier years (up to TREND_YEARS with a
+    published instrument) per OPD and for the whole instrument, for the trends."""
+    years = sorted(
+        y
+        for y in Instrument.objects.filter(status=InstrumentStatus.PUBLISHED, year__lte=year)
+        .values_list("year", flat=True)
+        .distinct()
+    )[-TREND_YEARS:]
     return {
         "year": {
             level: sel.achievement_table(year=year, level=level)
@@ -466,6 +477,11 @@ def _achievement_section(*, year: int) -> dict[str, Any]:
         "quarters": {
             str(q): sel.achievement_table(year=year, quarter=q, level="opd") for q in (1, 2, 3, 4)
         },
+        "quarters_all": {
+            str(q): sel.achievement_table(year=year, quarter=q, level="all") for q in (1, 2, 3, 4)
+        },
+        "years": {str(y): sel.achievement_table(year=y, level="opd") for y in years},
+        "years_all": {str(y): sel.achievement_table(year=y, level="all") for y in years},
     }
 
 

@@ -59,3 +59,10 @@ def test_rows_roll_up_to_opd_programme_and_klaster(first_quarter_reported: Instr
 
 def test_a_year_without_a_published_instrument_has_no_rows(reference: None) -> None:
     assert achievement_table(year=2031, level="opd") == []
+
+
+def test_the_whole_instrument_rolls_up_into_one_row(first_quarter_reported: Instrument) -> None:
+    (row,) = achievement_table(year=YEAR, quarter=1, level="all")
+    # Disdik has no accepted realisation: the average is Dinsos's 80 % alone.
+    assert row["achievement"] == D("80.00") and row["indicators"] == 2
+    assert row["budget_ceiling"] == D(900 * 10**9) + D(3500 * 10**9)

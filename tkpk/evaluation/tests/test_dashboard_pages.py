@@ -245,3 +245,23 @@ def test_the_cache_never_shows_one_users_figures_to_another(
     html = page(as_opd)
     assert 'data-testid="dashboard-refresh"' not in html
     assert ">Disdik<" not in html.split('data-testid="section-achievement"')[1]
+
+
+def test_the_trends_show_each_quarter_and_year_with_an_overall_row_for_the_province(
+    computed: Instrument, as_secretariat: Client, as_opd: Client
+) -> None:
+    quarters = csv_rows(as_secretariat, "achievement-quarters")
+    assert quarters[0][1:] == ["TW I", "TW II", "TW III", "TW IV"]
+    rows = {r[0]: r[1:] for r in quarters[1:]}
+    assert rows["Dinsos"] == ["80", "", "", ""]
+    assert rows["Disdik"] == ["", "", "", ""]  # submitted, not accepted
+    overall = quarters[1]  # the first row: all programmes together
+    assert overall[0] not in ("Dinsos", "Disdik") and overall[1] == "80"
+    years = csv_rows(as_secretariat, "achievement-years")
+    assert years[0][1:] == [str(YEAR)]
+    assert {r[0]: r[1] for r in years[2:]}["Dinsos"] == "20"  # 240 of the annual 1200
+    html = page(as_secretariat)
+    assert 'id="chart-achievement-quarters"' in html and 'id="chart-achievement-years"' in html
+    # An OPD sees its own line only, without the province's overall row.
+    assert [r[0] for r in csv_rows(as_opd, "achievement-quarters")[1:]] == ["Dinsos"]
+    assert [r[0] for r in csv_rows(as_opd, "achievement-years")[1:]] == ["Dinsos"]

@@ -1,5 +1,5 @@
 // Evaluation dashboard: Chart.js charts from the "dashboard-charts" json_script block (each
-// chart: id, type, labels, datasets, stacked/horizontal flags) and, when a boundary file is
+// chart: id, type, labels, datasets, stacked/horizontal/all_lines/from_zero flags) and, when a boundary file is
 // configured, a kelurahan choropleth of the exclusion rate (Leaflet GeoJSON, no tile layer).
 (function () {
   "use strict";
@@ -25,7 +25,7 @@
         backgroundColor: PALETTE[i % PALETTE.length],
         borderColor: PALETTE[i % PALETTE.length],
         spanGaps: true,
-        showLine: spec.type !== "line" || i === 0,
+        showLine: spec.type !== "line" || !!spec.all_lines || i === 0,
         pointRadius: spec.type === "line" ? 4 : undefined,
       }));
       new Chart(canvas, {
@@ -37,7 +37,7 @@
           indexAxis: spec.horizontal ? "y" : "x",
           scales: {
             x: { stacked: !!spec.stacked },
-            y: { stacked: !!spec.stacked, beginAtZero: spec.type !== "line" },
+            y: { stacked: !!spec.stacked, beginAtZero: spec.type !== "line" || !!spec.from_zero },
           },
         },
       });
