@@ -324,6 +324,14 @@ def macro_achievement(*, year: int) -> list[dict[str, Any]]:
     return result
 
 
+def macro_targets() -> list[MacroTarget]:
+    return list(
+        MacroTarget.objects.select_related("indicator", "region").order_by(
+            "indicator__ordering", "indicator__code", "region_id", "year"
+        )
+    )
+
+
 def macro_indicators() -> list[MacroIndicator]:
     return list(MacroIndicator.objects.all())
 

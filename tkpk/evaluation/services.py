@@ -37,8 +37,10 @@ from tkpk.evaluation.selectors import (
     macro_series,
     predicate_for,
 )
+from tkpk.evaluation.selectors_dashboard import province_code
 from tkpk.monitoring.models import Instrument, InstrumentStatus, QuarterReport, ReportValue
 from tkpk.monitoring.selectors import monitoring_board
+from tkpk.planning.models import Plan, PlanKind, Stage, TargetValue
 from tkpk.processes.models import HumanTask, TaskStatus
 from tkpk.regions.models import Region
 
@@ -365,6 +367,82 @@ def macro_target_save(
     return item
 
 
+# --- macro targets from the enacted RPKD ----------------------------------------------------------
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def macro_indicator_for_text(
+    text: str, indicators: Iterable[MacroIndicator]
+) -> MacroIndicator | None:
+    """The macro indicator an RPKD target measures: its name, or its code in brackets at the
+    end ("Persentase penduduk miskin (P0)"); None when the text names none."""
+    wanted = _normalised(text)
+    bracket = re.search(r"\(([^()]+)\)\s*$", text)
+    for indicator in indicators:
+        if wanted == _normalised(indicator.name):
+            return indicator
+        if bracket and _normalised(bracket.group(1)) == indicator.code.casefold():
+            return indicator
+    return None
+
+
+def _rpkd_in_force() -> list[Plan]:
+    """Enacted RPKDs not superseded by an enacted amendment, oldest first (a later plan's
+    years win where they overlap)."""
+    enacted = list(Plan.objects.filter(kind=PlanKind.RPKD, stage=Stage.ENACTED))
+    amended = {p.amends_id for p in enacted if p.amends_id}
+    return sorted((p for p in enacted if p.pk not in amended), key=lambda p: (p.year_start, p.pk))
+
+
+def rpkd_targets_fingerprint() -> list[Any]:
+    """What the RPKD-derived macro targets depend on (for the dashboard's staleness check)."""
+    plans = _rpkd_in_force()
+    return [
+        [(p.pk, p.updated_at.isoformat()) for p in plans],
+        list(
+            TargetValue.objects.filter(target__goal__plan__in=plans)
+            .order_by("pk")
+            .values_list("pk", "year", "value", "target__indicator")
+        ),
+    ]
+
+
+@transaction.atomic
+def rpkd_macro_targets_sync() -> int:
+    """The province's macro targets from the yearly targets of the RPKD in force, where an
+    RPKD target names a macro indicator. They replace, for the RPKD's years, a target from
+    another source (the RPKD is the team's own enacted plan); returns how many changed."""
+    province = Region.objects.filter(pk=province_code()).first()
+    if province is None:
+        return 0
+    indicators = list(MacroIndicator.objects.all())
+    changed = 0
+    for plan in _rpkd_in_force():
+        source = f"{plan.title}" + (f" ({plan.decree_number})" if plan.decree_number else "")
+        values = TargetValue.objects.filter(target__goal__plan=plan).select_related("target")
+        for value in values.order_by("target__code", "year"):
+            indicator = macro_indicator_for_text(value.target.indicator, indicators)
+            if indicator is None or not plan.year_start <= value.year <= plan.year_end:
+                continue
+            before = (
+                MacroTarget.objects.filter(indicator=indicator, region=province, year=value.year)
+                .values_list("target", "source")
+                .first()
+            )
+            macro_target_save(
+                indicator=indicator,
+                region=province,
+                year=value.year,
+                target=value.value,
+                source=source[:300],
+            )
+            changed += before != (value.value, source[:300])
+    return changed
+
+
 def reference_seed_missing() -> int:
     """Create the seeded predicate bands and macro indicators that are missing (the data
     migration's lists; rows already there, possibly edited by the secretariat, stay as they
@@ -415,6 +493,7 @@ def bps_poverty_load(*, path: Path = BPS_CSV) -> MacroImportResult:
                 target=Decimal(target),
                 source=source,
             )
+    rpkd_macro_targets_sync()
     return result
 
 
@@ -581,6 +660,7 @@ def dashboard_fingerprint(*, year: int) -> str:
         ),
         list(BeneficiaryList.objects.filter(year=year).values_list("status").annotate(Count("id"))),
         LinkReview.objects.aggregate(n=Count("id"), t=Max("decided_at")),
+        rpkd_targets_fingerprint(),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -588,6 +668,7 @@ def dashboard_fingerprint(*, year: int) -> str:
 @transaction.atomic
 def dashboard_refresh(*, year: int) -> list[DashboardSnapshot]:
     """Recompute every section of the dashboard of ``year`` and store it."""
+    rpkd_macro_targets_sync()
     fingerprint = dashboard_fingerprint(year=year)
     now = timezone.now()
     saved: list[DashboardSnapshot] = []

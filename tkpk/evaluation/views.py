@@ -291,5 +291,6 @@ def macro_data(request: HttpRequest) -> HttpResponse:
             "micro_form": micro_form,
             "result": result,
             "indicators": sel.macro_indicators(),
+            "targets": sel.macro_targets(),
         },
     )
