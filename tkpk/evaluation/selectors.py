@@ -216,7 +216,7 @@ def _group_key(row: dict[str, Any], level: Level) -> tuple[str, str]:
 
 
 def achievement_table(
-    *, year: int, quarter: int | None = None, level: Level
+    *, year: int, quarter: int | None = None, level: Level, organisation_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Achievement of the year's published instrument from accepted reports only.
 
@@ -226,8 +226,11 @@ def achievement_table(
     achievement, predicate ({short, label, colour} or None), budget_ceiling, budget_realised,
     absorption, indicators (count), opd_ids (the OPDs of the rows, for scoping) and, at the
     indicator level, the row's code, unit, direction, activity, programme, klaster and OPD.
+    ``organisation_id``: that OPD's rows only (e.g. its own klaster averages).
     """
     rows = _indicator_rows(year=year, quarter=quarter)
+    if organisation_id is not None:
+        rows = [r for r in rows if r["opd_id"] == organisation_id]
     if level == "indicator":
         for row in rows:
             row["opd_ids"] = [row["opd_id"]]

@@ -7,13 +7,15 @@ sees its own programmes' rows, a Wilayah user its region, the others everything.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from tkpk.evaluation.models import DashboardSnapshot
@@ -34,11 +36,35 @@ class Table:
     # Per row: a drill-down region code (or "") for the first cell's link.
     drill: list[str] = field(default_factory=list)
 
+    # Columns shown as they are (codes such as "31.71" that look like numbers).
+    keep: frozenset[int] = frozenset()
+
     @property
     def lines(self) -> list[tuple[str, list[Any]]]:
-        """(drill-down region code or "", cells) per row."""
+        """(drill-down region code or "", cells) per row, as stored (the CSV writes these)."""
         codes = self.drill + [""] * (len(self.rows) - len(self.drill))
         return list(zip(codes, self.rows, strict=True))
+
+    @property
+    def display_lines(self) -> list[tuple[str, list[Any]]]:
+        """The same with numbers in the language's format (1.234,5 in Indonesian)."""
+        return [
+            (code, [cell if i in self.keep else _display(cell) for i, cell in enumerate(cells)])
+            for code, cells in self.lines
+        ]
+
+
+NUMBER_RE = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)) or (
+        isinstance(value, str) and NUMBER_RE.fullmatch(value)
+    ):
+        return number_format(Decimal(str(value)), force_grouping=True)
+    return value
 
 
 @dataclass
@@ -177,7 +203,7 @@ def _macro(
     # Drill-down: the latest P0 of every region with a series below the province.
     latest = []
     for code in sorted(series):
-        if code == shown or not access.sees_region(code) or code.count(".") != 1:
+        if not access.sees_region(code) or code.count(".") != 1:
             continue
         p0 = series[code].get("P0") or []
         if p0:
@@ -216,6 +242,10 @@ def _achievement(
 
     def group_table(key: str, level: str, title: str) -> Table:
         rows = [r for r in year_tables.get(level, []) if visible(r)]
+        if level == "klaster" and not access.province_wide:
+            # A klaster holds several OPDs' rows: an OPD sees the averages of its own rows.
+            own = payload.get("klaster_by_opd", {})
+            rows = [r for pk in sorted(access.organisation_ids) for r in own.get(str(pk), [])]
         return Table(
             key=key,
             title=title,
@@ -241,6 +271,7 @@ def _achievement(
     indicators = [r for r in year_tables.get("indicator", []) if visible(r)]
     by_indicator = Table(
         key="achievement-indicator",
+        keep=frozenset({0}),  # codes such as "1.01"
         title=_("Achievement per indicator"),
         headers=[
             _("Code"),
@@ -390,6 +421,7 @@ def _completeness(
     )
     chart = {
         "id": "chart-completeness",
+        "counts": True,
         "table": table.key,
         "title": table.title,
         "type": "bar",
@@ -414,49 +446,48 @@ def _state_label(state: str) -> str:
     return labels.get(state, state)
 
 
+def _rate(r: dict[str, Any]) -> Decimal | None:
+    if not r["target_households"]:
+        return None
+    return (Decimal(r["not_reached"]) * 100 / Decimal(r["target_households"])).quantize(
+        Decimal("0.1")
+    )
+
+
 def _coverage(
     payload: dict[str, Any], access: DashboardAccess, region: str
 ) -> tuple[list[Table], list[dict[str, Any]], dict[str, dict[str, Any]], str]:
+    """Per region of the next level down and per programme (a household counts once in each
+    programme that targets it, so programmes are never added together in the table); the map
+    shows the rate over the programmes the user sees."""
     if not payload.get("release"):
         return [], [], {}, ""
     names: dict[str, str] = payload.get("names", {})
     depth = region.count(".") + 1
     level = CHILD_LEVEL[depth]
-    if access.province_wide or not access.organisation_ids or access.region_codes:
-        by_level = payload.get("by_level", {})
-        rows = {lvl: list(items) for lvl, items in by_level.items()}
-    else:  # OPD: sum its own programmes only
-        rows = {}
-        sums: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-        for r in payload.get("per_programme", []):
-            if set(r.get("opd_ids", [])) & access.organisation_ids:
-                for c in COUNTS:
-                    sums[(r["level"], r["code"])][c] += int(r[c])
-        for (lvl, code), figures in sorted(sums.items()):
-            rows.setdefault(lvl, []).append({"code": code, **figures})
+    all_programmes = access.province_wide or not access.organisation_ids or access.region_codes
+    per_programme = [
+        r
+        for r in payload.get("per_programme", [])
+        if all_programmes or set(r.get("opd_ids", [])) & access.organisation_ids
+    ]
 
     def inside(code: str) -> bool:
         if depth == 4:
             return code == region
         return code.startswith(region + ".") and access.sees_region_detail(code)
 
-    shown = [r for r in rows.get(level, []) if inside(r["code"])]
-
-    def rate(r: dict[str, Any]) -> Decimal | None:
-        return (
-            (Decimal(r["not_reached"]) * 100 / Decimal(r["target_households"])).quantize(
-                Decimal("0.1")
-            )
-            if r["target_households"]
-            else None
-        )
-
+    shown = sorted(
+        (r for r in per_programme if r["level"] == level and inside(r["code"])),
+        key=lambda r: (r["code"], r["programme"]),
+    )
     table = Table(
         key="coverage",
-        title=_("Coverage of the priority target data (households)"),
+        title=_("Coverage of the priority target data per programme (households)"),
         headers=[
             _("Region"),
             _("Code"),
+            _("Programme"),
             _("Target households"),
             _("Reached"),
             _("Not reached"),
@@ -467,39 +498,56 @@ def _coverage(
             [
                 names.get(r["code"], r["code"]),
                 r["code"],
+                r["programme"],
                 r["target_households"],
                 r["reached"],
                 r["not_reached"],
-                rate(r),
+                _rate(r),
                 r["inclusion"],
             ]
             for r in shown
         ],
         drill=[r["code"] if level != "kelurahan" else "" for r in shown],
+        keep=frozenset({1}),
     )
+    regions = list(dict.fromkeys(r["code"] for r in shown))
+    programmes = sorted({r["programme"] for r in shown})
+    rates = {(r["code"], r["programme"]): _num(_rate(r)) for r in shown}
     chart = {
         "id": "chart-coverage",
         "table": table.key,
-        "title": table.title,
+        "title": _("Exclusion rate per programme (%)"),
         "type": "bar",
         "horizontal": True,
-        "labels": [r[0] for r in table.rows],
-        "datasets": [{"label": _("Exclusion rate (%)"), "data": [_num(r[5]) for r in table.rows]}],
+        "labels": [names.get(c, c) for c in regions],
+        "datasets": [
+            {"label": p, "data": [rates.get((c, p)) for c in regions]} for p in programmes
+        ],
     }
+    # The map: one rate per kelurahan over the programmes the user sees.
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for r in per_programme:
+        if r["level"] == "kelurahan" and (
+            (r["code"] == region or r["code"].startswith(region + "."))
+            and access.sees_region_detail(r["code"])
+        ):
+            for c in COUNTS:
+                sums[r["code"]][c] += int(r[c])
     map_data = {
-        r["code"]: {
-            "name": names.get(r["code"], r["code"]),
-            "target": r["target_households"],
-            "reached": r["reached"],
-            "not_reached": r["not_reached"],
-            "inclusion": r["inclusion"],
-            "rate": (r["not_reached"] / r["target_households"]) if r["target_households"] else None,
+        code: {
+            "name": names.get(code, code),
+            "target": f["target_households"],
+            "reached": f["reached"],
+            "not_reached": f["not_reached"],
+            "inclusion": f["inclusion"],
+            "rate": (f["not_reached"] / f["target_households"]) if f["target_households"] else None,
         }
-        for r in rows.get("kelurahan", [])
-        if (r["code"] == region or r["code"].startswith(region + "."))
-        and access.sees_region_detail(r["code"])
+        for code, f in sorted(sums.items())
     }
-    return [table], [chart], map_data, str(payload["release"].get("label", ""))
+    release = payload["release"]
+    as_of = date.fromisoformat(release["as_of"]) if release.get("as_of") else None
+    label = f"{release.get('source', '')} {date_format(as_of, 'j F Y') if as_of else ''}"
+    return [table], [chart], map_data, label.strip()
 
 
 def _tasks(
@@ -521,6 +569,7 @@ def _tasks(
     )
     chart = {
         "id": "chart-tasks",
+        "counts": True,
         "table": table.key,
         "title": table.title,
         "type": "bar",

@@ -145,6 +145,15 @@ class _Parsed:
 REQUIRED_COLUMNS = ("wilayah_kode", "periode", "indikator", "nilai", "sumber")
 
 
+def _dict_reader(handle: Any) -> csv.DictReader[str]:
+    """Comma- or semicolon-separated (Excel saves CSV with semicolons where the decimal mark is
+    a comma, as in Indonesian settings), told apart by the header line."""
+    header = handle.readline()
+    handle.seek(0)
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return csv.DictReader(handle, delimiter=delimiter)
+
+
 def _parse_macro_csv(path: Path) -> tuple[list[_Parsed], list[RowError]]:
     indicators = _indicator_lookup()
     regions = set(Region.objects.values_list("code", flat=True))
@@ -152,7 +161,7 @@ def _parse_macro_csv(path: Path) -> tuple[list[_Parsed], list[RowError]]:
     errors: list[RowError] = []
     seen: dict[tuple[int, str, int, str], int] = {}
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        reader = _dict_reader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             return [], [RowError(1, "kolom wajib tidak ada: " + ", ".join(missing))]
@@ -284,7 +293,7 @@ def macro_microdata_import(
         result.errors.append(RowError(0, f"kode wilayah tidak dikenal: {region_code!r}"))
         return result
     with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        reader = _dict_reader(handle)
         names = list(reader.fieldnames or [])
         spend_col = _column(names, EXPENDITURE_COLUMNS)
         weight_col = _column(names, WEIGHT_COLUMNS)
@@ -548,10 +557,17 @@ def _achievement_section(*, year: int) -> dict[str, Any]:
         .values_list("year", flat=True)
         .distinct()
     )[-TREND_YEARS:]
+    by_level = {
+        level: sel.achievement_table(year=year, level=level)
+        for level in ("indicator", "opd", "klaster", "programme")
+    }
+    opd_ids = sorted({r["opd_id"] for r in by_level["indicator"] if r["opd_id"]})
     return {
-        "year": {
-            level: sel.achievement_table(year=year, level=level)
-            for level in ("indicator", "opd", "klaster", "programme")
+        "year": by_level,
+        # An OPD's own klaster averages (the province's mix other OPDs' rows in).
+        "klaster_by_opd": {
+            str(pk): sel.achievement_table(year=year, level="klaster", organisation_id=pk)
+            for pk in opd_ids
         },
         "quarters": {
             str(q): sel.achievement_table(year=year, quarter=q, level="opd") for q in (1, 2, 3, 4)
@@ -595,19 +611,20 @@ def _coverage_section(*, year: int) -> dict[str, Any]:
     owners: dict[str, set[int]] = defaultdict(set)
     for item in lists:
         owners[item.programme].add(item.organisation_id)
-    by_level: dict[str, list[dict[str, Any]]] = {}
     per_programme: list[dict[str, Any]] = []
     for level in ("kota", "kecamatan", "kelurahan"):
-        by_level[level] = coverage_summary(cube=cube, by=level, per_programme=False).to_dicts()
         for row in coverage_summary(cube=cube, by=level, per_programme=True).to_dicts():
             per_programme.append(
                 {**row, "level": level, "opd_ids": sorted(owners.get(row["programme"], set()))}
             )
-    codes = {r["code"] for rows in by_level.values() for r in rows}
+    codes = {r["code"] for r in per_programme}
     return {
-        "release": {"id": release.pk, "label": f"{release.get_source_display()} {release.as_of}"},
+        "release": {
+            "id": release.pk,
+            "source": release.get_source_display(),
+            "as_of": release.as_of.isoformat(),
+        },
         "lists": len(lists),
-        "by_level": by_level,
         "per_programme": per_programme,
         "names": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
     }

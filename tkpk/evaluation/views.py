@@ -29,7 +29,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tkpk.core.exports import csv_safe_row
 from tkpk.evaluation import selectors as sel
 from tkpk.evaluation import selectors_dashboard as dash
-from tkpk.evaluation.services import macro_import_csv, macro_microdata_import
+from tkpk.evaluation.services import (
+    dashboard_stale_years,
+    macro_import_csv,
+    macro_microdata_import,
+)
 from tkpk.evaluation.tasks import dashboard_refresh_task
 
 # A rendered dashboard is keyed on its snapshots' versions, so it is never stale; the timeout
@@ -83,7 +87,9 @@ def _sections(board: dash.Dashboard) -> list[dict[str, Any]]:
             for k, t in board.tables.items()
             if k == key or k.startswith(key + "-")
         ]
-        sections.append({"key": key, "title": title, "items": items})
+        # Programme achievement, completeness and tasks are not broken down by region.
+        regional = key in ("macro", "coverage")
+        sections.append({"key": key, "title": title, "items": items, "regional": regional})
     return [s for s in sections if s["items"]]
 
 
@@ -134,6 +140,7 @@ def _dashboard_page(
             "sections": _sections(board),
             "chart_text": {"no_data": _("No data"), "rate": _("Exclusion rate (%)")},
             "boundaries_url": boundaries_url,
+            "province": dash.province_code(),
         },
     )
     page = {
@@ -211,6 +218,11 @@ def dashboard_refresh_request(request: HttpRequest) -> HttpResponse:
 # --- macro data -------------------------------------------------------------------------------
 
 
+def _refresh_stale_years() -> None:
+    for year in dashboard_stale_years():
+        dashboard_refresh_task.enqueue(year=year)
+
+
 class MacroCsvForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file of macro values"))
 
@@ -280,8 +292,12 @@ def macro_data(request: HttpRequest) -> HttpResponse:
                     "created": result.created,
                     "updated": result.updated,
                     "unchanged": result.unchanged,
-                },
+                }
+                + " "
+                + _("The dashboard is being recomputed with them; reload it in a minute."),
             )
+            # New values reach the dashboard without waiting for the periodic check.
+            transaction.on_commit(_refresh_stale_years)
             return redirect("evaluation:macro_data")
     return render(
         request,

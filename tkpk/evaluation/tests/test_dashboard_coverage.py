@@ -24,25 +24,34 @@ def computed(reference: None, tmp_path: Path, settings: Any) -> None:
     dashboard_refresh(year=YEAR)
 
 
-def coverage(client: Client, **params: str) -> dict[str, list[str]]:
+def coverage(client: Client, **params: str) -> dict[tuple[str, str], list[str]]:
     response = client.get(
         reverse("evaluation:dashboard_csv", args=["coverage"]), {"year": str(YEAR), **params}
     )
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    return {r[1]: r[2:] for r in rows[1:]}
+    return {(r[1], r[2]): r[3:] for r in rows[1:]}
 
 
 def test_coverage_gaps_are_shown_per_kota_and_drill_down_to_kelurahan(
     computed: None, as_secretariat: Client
 ) -> None:
-    # target, reached, not reached, exclusion rate, outside the target deciles
+    # Per region and programme (never added over programmes: a household targeted by both
+    # counts in each): target, reached, not reached, exclusion rate, outside the target deciles.
     assert coverage(as_secretariat) == {
-        "31.71": ["3", "1", "2", "66.7", "1"],
-        "31.73": ["7", "2", "5", "71.4", "1"],
+        ("31.71", "PIP"): ["1", "1", "0", "0.0", "1"],
+        ("31.71", "PKH"): ["2", "0", "2", "100.0", "0"],
+        ("31.73", "PIP"): ["3", "0", "3", "100.0", "0"],
+        ("31.73", "PKH"): ["4", "2", "2", "50.0", "1"],
     }
-    assert coverage(as_secretariat, region="31.73") == {"31.73.04": ["7", "2", "5", "71.4", "1"]}
-    assert set(coverage(as_secretariat, region="31.73.04")) == {KEL_A, "31.73.04.1001"}
+    assert coverage(as_secretariat, region="31.73") == {
+        ("31.73.04", "PIP"): ["3", "0", "3", "100.0", "0"],
+        ("31.73.04", "PKH"): ["4", "2", "2", "50.0", "1"],
+    }
+    assert {code for code, _p in coverage(as_secretariat, region="31.73.04")} == {
+        KEL_A,
+        "31.73.04.1001",
+    }
     html = as_secretariat.get(reverse("evaluation:dashboard"), {"year": YEAR}).content.decode()
     assert 'id="chart-coverage"' in html and 'data-testid="drill-31.73"' in html
 
@@ -51,11 +60,15 @@ def test_an_opd_sees_the_coverage_of_its_own_programmes_only(
     computed: None, as_opd: Client
 ) -> None:
     assert coverage(as_opd) == {
-        "31.71": ["2", "0", "2", "100.0", "0"],
-        "31.73": ["4", "2", "2", "50.0", "1"],
+        ("31.71", "PKH"): ["2", "0", "2", "100.0", "0"],
+        ("31.73", "PKH"): ["4", "2", "2", "50.0", "1"],
     }
 
 
 def test_a_kelurahan_verifier_sees_its_kelurahan_only(computed: None, as_verifier: Client) -> None:
-    assert coverage(as_verifier) == {KEL_A: ["5", "1", "4", "80.0", "1"]}
-    assert coverage(as_verifier, region="31.71") == {KEL_A: ["5", "1", "4", "80.0", "1"]}
+    own = {
+        (KEL_A, "PIP"): ["2", "0", "2", "100.0", "0"],
+        (KEL_A, "PKH"): ["3", "1", "2", "66.7", "1"],
+    }
+    assert coverage(as_verifier) == own
+    assert coverage(as_verifier, region="31.71") == own

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from conftest import login
 from tkpk.accounts.models import User
 from tkpk.core.roles import Role
 from tkpk.evaluation.models import DashboardSnapshot, MacroIndicator, MacroValue
+from tkpk.evaluation.selectors_dashboard import Table
 from tkpk.evaluation.services import (
     bps_poverty_load,
     dashboard_refresh,
@@ -95,6 +97,9 @@ def test_an_opd_sees_only_its_own_programmes(computed: Instrument, as_opd: Clien
     assert [r[0] for r in csv_rows(as_opd, "achievement-indicator")[1:]] == ["P1.1.1"]
     completeness = csv_rows(as_opd, "completeness")
     assert sum(int(c) for c in completeness[1][1:7]) == 1  # only its own report of TW I
+    # Its klaster averages are of its own rows, even in a klaster shared with other OPDs.
+    klaster = csv_rows(as_opd, "achievement-klaster")[1:]
+    assert [int(r[1]) for r in klaster] == [1] and klaster[0][2] == "20"
 
 
 def test_a_wilayah_user_sees_its_region_and_no_programme_rows(
@@ -105,6 +110,10 @@ def test_a_wilayah_user_sees_its_region_and_no_programme_rows(
     assert 'data-testid="section-achievement"' not in html
     # The kelurahan lies in Jakarta Barat: its kota's macro series is shown.
     assert "Jakarta Barat" in html
+    # The P0 table per kota lists its own kota too.
+    assert [r[0] for r in csv_rows(as_verifier, "macro-regions")[1:]] == [
+        "Kota Administrasi Jakarta Barat"
+    ]
     response = as_verifier.get(reverse("evaluation:dashboard_csv", args=["achievement-opd"]))
     assert response.status_code == 404
 
@@ -127,6 +136,11 @@ def test_drilling_down_to_a_kota_shows_its_own_series(
     assert rows[1][:2] == ["Maret 2023", "6.78"] and rows[2][:2] == ["Maret 2024", "6.44"]
     province = csv_rows(as_secretariat, "macro-P0")
     assert len(province) > len(rows)
+    # Below the province, sections that are not regional say so.
+    assert 'data-testid="not-regional-achievement"' not in html
+    kota = page(as_secretariat, region="31.72")
+    assert 'data-testid="not-regional-achievement"' in kota
+    assert 'data-testid="not-regional-macro"' not in kota
 
 
 def test_the_page_shows_new_data_only_after_the_snapshot_is_refreshed(
@@ -190,7 +204,10 @@ def test_the_periodic_job_queues_a_refresh_only_for_years_whose_inputs_changed(
 
 
 def test_the_secretariat_uploads_macro_values_and_sees_errors_per_line(
-    reference: None, as_secretariat: Client, as_opd: Client
+    reference: None,
+    as_secretariat: Client,
+    as_opd: Client,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
 
@@ -201,8 +218,12 @@ def test_the_secretariat_uploads_macro_values_and_sees_errors_per_line(
     assert response.status_code == 200 and 'data-line="2"' in response.content.decode()
     assert not MacroValue.objects.exists()
     good = b"wilayah_kode,periode,indikator,nilai,sumber\n31,2027-03,P0,3.9,BPS\n"
-    response = as_secretariat.post(url, {"csv-file": SimpleUploadedFile("m.csv", good)})
+    queued = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_secretariat.post(url, {"csv-file": SimpleUploadedFile("m.csv", good)})
     assert response.status_code == 302
+    # The dashboard of every year whose inputs changed is recomputed in the worker.
+    assert DBTaskResult.objects.count() > queued
     assert MacroValue.objects.get().value == Decimal("3.9")
     micro = b"expenditure,weight\n50,2\n80,1\n100,1\n150,4\n"
     response = as_secretariat.post(
@@ -265,3 +286,24 @@ def test_the_trends_show_each_quarter_and_year_with_an_overall_row_for_the_provi
     # An OPD sees its own line only, without the province's overall row.
     assert [r[0] for r in csv_rows(as_opd, "achievement-quarters")[1:]] == ["Dinsos"]
     assert [r[0] for r in csv_rows(as_opd, "achievement-years")[1:]] == ["Dinsos"]
+
+
+def test_tables_show_numbers_in_the_users_language_and_csv_keeps_them_plain(
+    computed: Instrument, as_secretariat: Client
+) -> None:
+    table = Table(
+        key="t",
+        title="t",
+        headers=["Kode", "Nilai", "Pagu"],
+        rows=[["31.71", "13.03", "800000000000"]],
+        keep=frozenset({0}),
+    )
+    with translation.override("id"):
+        assert table.display_lines[0][1] == ["31.71", "13,03", "800.000.000.000"]
+    with translation.override("en"):
+        assert table.display_lines[0][1] == ["31.71", "13.03", "800,000,000,000"]
+    # The page formats, the CSV stays machine-readable.
+    html = page(as_secretariat)
+    assert "4.400.000.000.000" in html
+    rows = csv_rows(as_secretariat, "achievement-klaster")
+    assert rows[1][4] == "4400000000000"

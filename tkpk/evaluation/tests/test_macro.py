@@ -46,6 +46,18 @@ def test_a_macro_csv_is_imported_with_indicator_aliases_and_periods(
     assert MacroValue.objects.get(indicator__code="gini").period == ""
 
 
+def test_a_semicolon_csv_with_decimal_commas_as_excel_saves_it_in_indonesian(
+    tmp_path: Path, secretariat: User
+) -> None:
+    path = write(
+        tmp_path,
+        HEADER.replace(",", ";") + "31;DKI Jakarta;2026-09;P0;4,05;persen;BPS uji\n",
+    )
+    result = macro_import_csv(path=path, by=secretariat)
+    assert result.ok and result.created == 1
+    assert MacroValue.objects.get(indicator__code="P0", year=2026).value == D("4.05")
+
+
 def test_a_macro_csv_with_one_bad_row_saves_nothing_and_names_each_bad_line(
     tmp_path: Path, secretariat: User
 ) -> None:

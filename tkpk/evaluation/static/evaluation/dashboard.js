@@ -1,6 +1,7 @@
 // Evaluation dashboard: Chart.js charts from the "dashboard-charts" json_script block (each
-// chart: id, type, labels, datasets, stacked/horizontal/all_lines/from_zero flags) and, when a boundary file is
-// configured, a kelurahan choropleth of the exclusion rate (Leaflet GeoJSON, no tile layer).
+// chart: id, type, labels, datasets and the flags stacked, horizontal, all_lines, from_zero,
+// counts) and, when a boundary file is configured, a kelurahan choropleth of the exclusion
+// rate (Leaflet GeoJSON, no tile layer).
 (function () {
   "use strict";
 
@@ -32,12 +33,18 @@
         type: spec.type,
         data: { labels: spec.labels, datasets: datasets },
         options: {
+          locale: document.documentElement.lang || undefined, // 1.234,5 in Indonesian
           maintainAspectRatio: false,
           animation: false,
           indexAxis: spec.horizontal ? "y" : "x",
           scales: {
-            x: { stacked: !!spec.stacked },
-            y: { stacked: !!spec.stacked, beginAtZero: spec.type !== "line" || !!spec.from_zero },
+            // Counts (reports, tasks) get whole-number ticks only.
+            x: { stacked: !!spec.stacked, ticks: spec.counts ? { precision: 0 } : {} },
+            y: {
+              stacked: !!spec.stacked,
+              beginAtZero: spec.type !== "line" || !!spec.from_zero,
+              ticks: spec.counts ? { precision: 0 } : {},
+            },
           },
         },
       });
