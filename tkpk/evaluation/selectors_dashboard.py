@@ -38,6 +38,7 @@ class Table:
 
     # Columns shown as they are (codes such as "31.71" that look like numbers).
     keep: frozenset[int] = frozenset()
+    note: str = ""  # how to read the figures, under the title
 
     @property
     def lines(self) -> list[tuple[str, list[Any]]]:
@@ -309,6 +310,10 @@ def _achievement(
         key="achievement-quarters",
         title=_("Average achievement per quarter (%)"),
         headers=[_("OPD"), *quarter_labels],
+    )
+    trend.note = _(
+        "Each quarter compares its realisation with that quarter's target; the year compares "
+        "the latest cumulative realisation with the annual target, so the two can differ."
     )
     years = sorted(payload.get("years", {}))
     by_year = _trend_table(

@@ -283,6 +283,7 @@ def test_the_trends_show_each_quarter_and_year_with_an_overall_row_for_the_provi
     assert {r[0]: r[1] for r in years[2:]}["Dinsos"] == "20"  # 240 of the annual 1200
     html = page(as_secretariat)
     assert 'id="chart-achievement-quarters"' in html and 'id="chart-achievement-years"' in html
+    assert 'data-testid="note-achievement-quarters"' in html  # why quarter ≠ year
     # An OPD sees its own line only, without the province's overall row.
     assert [r[0] for r in csv_rows(as_opd, "achievement-quarters")[1:]] == ["Dinsos"]
     assert [r[0] for r in csv_rows(as_opd, "achievement-years")[1:]] == ["Dinsos"]
