@@ -46,6 +46,11 @@ def test_a_quarterly_report_is_generated_and_its_pdf_downloaded(
     report_version_run(version=ReportVersion.objects.get())  # what the worker does
     # The page polls (htmx, every second) and swaps in the finished version.
     expect(page.get_by_test_id("latest-status")).to_have_attribute("data-status", "done")
+    # The whole page follows without a manual reload: the versions table and the buttons.
+    version_row = page.get_by_test_id("versions").locator('tr[data-version="1"]')
+    expect(version_row).to_have_attribute("data-status", "done")
+    expect(page.get_by_test_id("generate")).to_be_enabled()
+    expect(page.get_by_test_id("submit")).to_be_visible()
     with page.expect_download() as info:
         page.get_by_test_id("download-pdf").click()
     target = ARTIFACTS / "reports-quarterly.pdf"

@@ -374,21 +374,35 @@ def _totals(lines: list[Line]) -> dict[str, str | None]:
     }
 
 
-def _problem_blocks(values: list[ReportValue], follow_ups: list[FollowUp]) -> list[Block]:
-    problems = [
-        [_label(v.row.opd), v.row.code, v.problems.strip(), v.drivers.strip() or "-"]
-        for v in values
-        if v.problems.strip()
+def _problem_rows(values: list[ReportValue], *, by_quarter: bool) -> list[list[str]]:
+    """One row per reported problem; over a year the same problem reported again in a later
+    quarter is one row naming its quarters (TW I, TW II; no break inside "TW I")."""
+    quarters: dict[tuple[str, str, str, str], list[int]] = {}
+    for v in values:
+        if v.problems.strip():
+            key = (_label(v.row.opd), v.row.code, v.problems.strip(), v.drivers.strip() or "-")
+            seen = quarters.setdefault(key, [])
+            if v.report.period.quarter not in seen:
+                seen.append(v.report.period.quarter)
+    if not by_quarter:
+        return [list(key) for key in quarters]
+    return [
+        [*key[:2], ", ".join(f"TW\u00a0{ROMAN[q]}" for q in sorted(qs)), *key[2:]]
+        for key, qs in quarters.items()
     ]
+
+
+def _problem_blocks(
+    values: list[ReportValue], follow_ups: list[FollowUp], *, by_quarter: bool = False
+) -> list[Block]:
+    problems = _problem_rows(values, by_quarter=by_quarter)
+    header = ["OPD", "Kode", "Permasalahan", "Faktor pendorong"]
+    if by_quarter:
+        header.insert(2, "Triwulan")
     blocks: list[Block] = []
     if problems:
         blocks.append(
-            table(
-                "Permasalahan yang dilaporkan perangkat daerah",
-                ["OPD", "Kode", "Permasalahan", "Faktor pendorong"],
-                problems,
-                small=True,
-            )
+            table("Permasalahan yang dilaporkan perangkat daerah", header, problems, small=True)
         )
     else:
         blocks.append(p("Tidak ada permasalahan yang dilaporkan perangkat daerah."))

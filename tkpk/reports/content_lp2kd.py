@@ -12,6 +12,8 @@ from typing import Any
 from django.db.models import Q
 
 from tkpk.monitoring.models import FollowUp, FollowUpStatus
+from tkpk.planning.documents.content import id_date
+from tkpk.reports.charts import unit_places
 from tkpk.reports.content import (
     Block,
     Snapshot,
@@ -48,6 +50,11 @@ def lp2kd_outline() -> list[Lp2kdChapter]:
 # --- macro ---------------------------------------------------------------------------------------
 
 
+def macro_period(period: str, year: int) -> str:
+    """A BPS release named with its year: "Maret 2022"; an annual value is just "2022"."""
+    return f"{period} {year}" if period else str(year)
+
+
 def macro_series(*, year: int) -> list[dict[str, Any]] | None:
     """Per indicator: its province series up to ``year`` and the year's target; None when the
     evaluation app (macro indicators) is not installed."""
@@ -80,7 +87,8 @@ def macro_series(*, year: int) -> list[dict[str, Any]] | None:
                 "unit": indicator.unit,
                 "direction": indicator.direction,
                 "points": [
-                    (v.period or str(v.year), v.year, Decimal(v.value), v.source) for v in values
+                    (macro_period(v.period, v.year), v.year, Decimal(v.value), v.source)
+                    for v in values
                 ],
                 "target": Decimal(target.target) if target is not None else None,
             }
@@ -108,13 +116,14 @@ def _macro_blocks(year: int, figures: dict[str, Any]) -> list[Block]:
             "target": None if s["target"] is None else str(s["target"]),
             "achievement": None if score is None else str(score),
         }
+        places = unit_places(s["unit"], [_f(value), _f(s["target"])])
         rows.append(
             [
                 s["name"],
                 s["unit"],
                 latest[0] if latest else "-",
-                num(value),
-                num(s["target"]),
+                num(value, places),
+                num(s["target"], places),
                 pct(score),
                 _pred_text(score),
                 latest[3] if latest else "-",
@@ -254,7 +263,7 @@ def _coverage_blocks(year: int, figures: dict[str, Any]) -> list[Block]:
         return [p(f"Cakupan tidak dapat dihitung: {exc.__class__.__name__}.")]
     intro = p(
         f"Cakupan dihitung pada rilis data sasaran {release.get_source_display()} per "
-        f"{release.as_of:%d-%m-%Y} ({num(release.households, 0)} rumah tangga) terhadap "
+        f"{id_date(release.as_of)} ({num(release.households, 0)} rumah tangga) terhadap "
         f"{len(lists)} daftar penerima manfaat tahun {year}."
     )
     if cube.is_empty():
@@ -319,7 +328,7 @@ def _problems(year: int) -> list[Block]:
         .select_related("owner")
         .distinct()
     )
-    return _problem_blocks(values, follow_ups)
+    return _problem_blocks(values, follow_ups, by_quarter=True)
 
 
 def _recommendations(text: str) -> list[Block]:

@@ -94,9 +94,16 @@ class Report(Versioned):
 
     def clean(self) -> None:
         if self.kind in QUARTERLY_KINDS and not self.quarter:
-            raise ValidationError({"quarter": _("A quarterly report needs its quarter.")})
+            raise ValidationError({"quarter": quarter_required(self.kind)})
         if self.kind == ReportKind.LP2KD and self.quarter:
             raise ValidationError({"quarter": _("The LP2KD covers the whole year.")})
+
+
+def quarter_required(kind: str) -> str:
+    """The error of a quarterly or PPKE report without its quarter."""
+    if kind == ReportKind.PPKE:
+        return str(_("The PPKE report must have a quarter."))
+    return str(_("A quarterly report needs its quarter."))
 
 
 class VersionStatus(models.TextChoices):

@@ -13,6 +13,13 @@ from tkpk.reports.charts import snapshot_charts
 
 PORTRAIT_WIDTH_CM = 16.5
 LANDSCAPE_WIDTH_CM = 24.0
+LANGUAGE = "id-ID"
+SETTINGS_AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+    "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+}  # fmt: skip
 KIND_LINE = {
     "quarterly": "LAPORAN PEMANTAUAN TRIWULAN",
     "ppke": "LAPORAN KEMISKINAN EKSTREM",
@@ -75,6 +82,62 @@ def _field(paragraph: Any, instr: str) -> None:
     paragraph._p.append(simple)  # noqa: SLF001 (python-docx has no field API)
 
 
+def _language(doc: Any) -> None:
+    """Indonesian spelling: every language a style sets (the defaults included) is id-ID."""
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is not None:
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is not None and run_defaults.find(f".//{qn('w:lang')}") is None:
+            props = run_defaults.find(qn("w:rPr"))
+            if props is None:
+                props = _oxml("w:rPr")
+                run_defaults.append(props)
+            props.append(_oxml("w:lang", w_val=LANGUAGE))
+    for element in (*styles.iter(qn("w:lang")), *doc.settings.element.iter(qn("w:themeFontLang"))):
+        element.set(qn("w:val"), LANGUAGE)
+    doc.core_properties.language = LANGUAGE
+
+
+def _contents(doc: Any) -> None:
+    """DAFTAR ISI as a Word TOC field of the chapter headings; Word fills it when the fields
+    are updated (it asks on opening)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+    from docx.shared import Pt  # noqa: PLC0415
+
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.page_break_before = True
+    run = title.add_run("DAFTAR ISI")
+    run.bold, run.font.size = True, Pt(13)
+    paragraph = doc.add_paragraph()
+    instruction = _oxml("w:instrText")
+    instruction.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instruction.text = 'TOC \\o "1-1" \\h \\z \\u'
+    placeholder = _oxml("w:t")
+    placeholder.text = "Perbarui bidang (klik kanan, Perbarui Bidang) untuk menampilkan daftar isi."
+    for child in (
+        _oxml("w:fldChar", w_fldCharType="begin", w_dirty="true"),
+        instruction,
+        _oxml("w:fldChar", w_fldCharType="separate"),
+        placeholder,
+        _oxml("w:fldChar", w_fldCharType="end"),
+    ):
+        run = _oxml("w:r")
+        run.append(child)
+        paragraph._p.append(run)  # noqa: SLF001 (python-docx has no field API)
+    settings = doc.settings.element
+    update = _oxml("w:updateFields", w_val="true")
+    # The schema orders the settings: updateFields comes right before these.
+    later = [c for c in settings if c.tag.split("}")[-1] in SETTINGS_AFTER_UPDATE_FIELDS]
+    if later:
+        later[0].addprevious(update)
+    else:
+        settings.append(update)
+
+
 def _page(section: Any, *, landscape: bool) -> None:
     from docx.enum.section import WD_ORIENT  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
@@ -99,6 +162,7 @@ def docx_bytes(snapshot: dict[str, Any], charts: dict[str, bytes] | None = None)
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10.5)
+    _language(doc)
     first = doc.sections[0]
     _page(first, landscape=False)
     first.different_first_page_header_footer = True
@@ -121,6 +185,7 @@ def docx_bytes(snapshot: dict[str, Any], charts: dict[str, bytes] | None = None)
         paragraph.paragraph_format.space_before = Pt(space)
         run = paragraph.add_run(text)
         run.bold, run.font.size = bold, Pt(size)
+    _contents(doc)
     landscape = False
     for ci, chapter in enumerate(snapshot["chapters"]):
         page_break = True

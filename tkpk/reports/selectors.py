@@ -62,3 +62,38 @@ def ppke_answers(*, report: Report) -> list[tuple[PpkeQuestion, PpkeAnswer | Non
         for a in PpkeAnswer.objects.filter(year=report.year, quarter=report.quarter)
     }
     return [(q, answers.get(q.pk)) for q in PpkeQuestion.objects.filter(is_active=True)]
+
+
+def ppke_missing_answers(*, report: Report) -> int:
+    """How many active Matriks 1 questions of a PPKE report have no answer yet."""
+    return sum(1 for _q, a in ppke_answers(report=report) if a is None or not a.text.strip())
+
+
+def version_outdated(*, report: Report) -> bool:
+    """True when the inputs typed on the report page changed after the current version was
+    generated: the Matriks 1 answers of a PPKE report (saved after the version was queued) or
+    the recommendations of an LP2KD (not the text the version used)."""
+    version = report.current_version
+    if version is None:
+        return False
+    if report.kind == ReportKind.LP2KD:
+        used = (version.snapshot or {}).get("recommendations", "")
+        return bool(used.strip() != report.recommendations.strip())
+    if report.kind == ReportKind.PPKE and report.quarter:
+        return PpkeAnswer.objects.filter(
+            year=report.year, quarter=report.quarter, updated_at__gte=version.generated_at
+        ).exists()
+    return False
+
+
+def locked_quarters(*, year: int) -> list[int]:
+    """The quarters of ``year``'s published instrument that are locked (a quarterly or PPKE
+    report can be drafted for them)."""
+    from tkpk.monitoring.models import PeriodState  # noqa: PLC0415
+    from tkpk.monitoring.services_reports import instrument_current  # noqa: PLC0415
+
+    instrument = instrument_current(year=year)
+    if instrument is None:
+        return []
+    periods = instrument.periods.filter(state=PeriodState.LOCKED).order_by("quarter")
+    return list(periods.values_list("quarter", flat=True))

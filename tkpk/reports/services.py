@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tkpk.accounts.models import User
 from tkpk.core.permissions import scope_for
@@ -24,7 +25,9 @@ from tkpk.monitoring.services import (
     task_complete_if_open,
     versioned_update,
 )
+from tkpk.planning.documents.content import id_date
 from tkpk.planning.models import Plan, PlanKind
+from tkpk.reports import selectors
 from tkpk.reports.content import locked_period, ppke_content, quarterly_content
 from tkpk.reports.content_lp2kd import lp2kd_content
 from tkpk.reports.models import (
@@ -49,6 +52,14 @@ TW_APPROVE = "Task_TW_05_Setujui"
 
 class ReportArchivedError(ValidationError):
     """The report is approved and archived: nothing of it changes."""
+
+
+class ReportExistsError(ValidationError):
+    """The report of this kind and period exists already (``report``)."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(_("This report exists already; open it to generate a new version."))
+        self.report = report
 
 
 def _require(by: Any, *roles: Role) -> None:
@@ -112,8 +123,9 @@ def report_create(*, kind: str, year: int, quarter: int | None, by: User) -> Rep
         updated_by=by,
     )
     report.full_clean(validate_constraints=False)
-    if Report.objects.filter(kind=kind, year=year, quarter=report.quarter).exists():
-        raise ValidationError(_("This report exists already; open it to generate a new version."))
+    existing = Report.objects.filter(kind=kind, year=year, quarter=report.quarter).first()
+    if existing is not None:
+        raise ReportExistsError(existing)
     if kind in QUARTERLY_KINDS:
         period = locked_period(year=year, quarter=int(quarter or 0))
         report.instance_id = period.instance_id
@@ -208,6 +220,26 @@ def report_submit(*, report: Report, by: User) -> Report:
     version = report.current_version
     if version is None or version.status != VersionStatus.DONE:
         raise ValidationError(_("Generate the report before sending it for approval."))
+    missing = selectors.ppke_missing_answers(report=report)
+    if missing:
+        raise ValidationError(
+            ngettext(
+                "%(count)s Matriks 1 question has no answer yet; answer it before sending "
+                "the report for approval.",
+                "%(count)s Matriks 1 questions have no answer yet; answer them before sending "
+                "the report for approval.",
+                missing,
+            )
+            % {"count": missing}
+        )
+    if selectors.version_outdated(report=report):
+        raise ValidationError(
+            _(
+                "The answers or recommendations changed after version %(number)s was "
+                "generated; generate a new version before sending the report for approval."
+            )
+            % {"number": version.number}
+        )
     report.status, report.updated_by = ReportStatus.REVIEW, by
     report.lock_version += 1
     report.save()
@@ -232,6 +264,14 @@ def report_decide(*, report: Report, by: User, decision: str, note: str = "") ->
         raise ValidationError(_("Choose approve or return."))
     if decision == "return" and not note.strip():
         raise ValidationError({"note": _("Say why the report is returned.")})
+    if decision == "approve" and selectors.version_outdated(report=report):
+        raise ValidationError(
+            _(
+                "The answers or recommendations changed after version %(number)s was "
+                "generated; return the report so that a new version is generated."
+            )
+            % {"number": report.current_version.number}  # type: ignore[union-attr]
+        )
     now = timezone.now()
     if decision == "approve":
         report.status, report.approved_by, report.approved_at = ReportStatus.APPROVED, by, now
@@ -263,7 +303,9 @@ def ppke_answer_save(
         question=question, year=year, quarter=quarter, defaults={"updated_by": by}
     )
     if created and lock_version == 0:
-        PpkeAnswer.objects.filter(pk=answer.pk).update(text=text.strip(), updated_by=by)
+        PpkeAnswer.objects.filter(pk=answer.pk).update(
+            text=text.strip(), updated_by=by, updated_at=timezone.now()
+        )
         answer.refresh_from_db()
         return answer
     versioned_update(PpkeAnswer, answer, lock_version, {"text": text.strip()}, by)
@@ -288,7 +330,7 @@ def lp2kd_findings(*, year: int) -> str:
     snap, figures = version.snapshot, version.snapshot.get("figures", {})
     parts = [
         f"<p><strong>Hasil evaluasi LP2KD {year}</strong> (versi {version.number}, disetujui "
-        f"{timezone.localdate(report.approved_at):%d-%m-%Y}).</p>"  # type: ignore[union-attr]
+        f"{id_date(timezone.localdate(report.approved_at))}).</p>"  # type: ignore[union-attr]
     ]
     summary = []
     if figures.get("achievement_mean"):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,8 +33,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_new(request: HttpRequest) -> HttpResponse:
     selectors.reports_require_reader(request.user)
     if not selectors.can_write(request.user):
-        raise Http404
+        raise PermissionDenied
     form = ReportNewForm(request.POST or None, initial=request.GET.dict() or None)
+    existing: Report | None = None
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_create(
@@ -44,11 +45,27 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
             services.report_generate(report=report, by=request.user)  # type: ignore[arg-type]
+        except services.ReportExistsError as exc:
+            existing = exc.report
+            form.add_error(None, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return redirect("reports:detail", pk=report.pk)
-    return render(request, "reports/new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "reports/new.html",
+        {"form": form, "existing": existing},
+        status=400 if form.errors else 200,
+    )
+
+
+def _recommendations_empty(report: Report) -> bool:
+    """The current LP2KD version prints "Rekomendasi belum diisi." (a warning, not a block)."""
+    version = report.current_version
+    if report.kind != ReportKind.LP2KD or version is None or not version.snapshot:
+        return False
+    return not str(version.snapshot.get("recommendations", "")).strip()
 
 
 def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
@@ -83,6 +100,9 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
             for q, a in answers
         ],
         "is_lp2kd": report.kind == ReportKind.LP2KD,
+        "outdated": selectors.version_outdated(report=report),
+        "missing_answers": selectors.ppke_missing_answers(report=report),
+        "recommendations_empty": _recommendations_empty(report),
         **extra,
     }
 
@@ -92,10 +112,14 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: PLR0912 (one branch per action)
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     if request.method == "GET":
-        template = "reports/detail.html"
-        if request.headers.get("HX-Request"):
-            template += "#status"
-        return render(request, template, _detail_context(request, report))
+        context = _detail_context(request, report)
+        if not request.headers.get("HX-Request"):
+            return render(request, "reports/detail.html", context)
+        response = render(request, "reports/detail.html#status", context)
+        if not context["running"]:
+            # The build ended: reload the page so versions, buttons and warnings agree.
+            response["HX-Refresh"] = "true"
+        return response
     action = request.POST.get("action", "")
     by: Any = request.user
     extra: dict[str, Any] = {}

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import docx
 import pytest
 from django.core.management import CommandError, call_command
+from docx.oxml.ns import qn
 
 from tkpk.accounts.models import User
 from tkpk.monitoring.models import Instrument
+from tkpk.monitoring.services_reports import period_lock, report_verify
+from tkpk.monitoring.services_reports import report_submit as monitoring_submit
+from tkpk.monitoring.tests.factories import fill, open_quarter, report_of
+from tkpk.reports.charts import chart_png, id_label, tick_formatter, unit_places
 from tkpk.reports.models import PpkeQuestion
 from tkpk.reports.services import ppke_answer_save, report_files_write, report_snapshot
 from tkpk.reports.tests.conftest import YEAR
+from tkpk.targeting.tests.factories import release_make
 
 pytestmark = pytest.mark.django_db
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -105,6 +113,11 @@ def test_the_lp2kd_follows_the_outline_with_at_least_six_charts(
         "Rekomendasi",
     ]
     assert pictures >= 5  # performance charts; macro charts come with BPS data
+    document = docx.Document(io.BytesIO(docx_path.read_bytes()))
+    languages = document.styles.element.findall(".//" + qn("w:lang"))
+    assert languages and {x.get(qn("w:val")) for x in languages} == {"id-ID"}
+    instructions = [x.text for x in document.element.body.iter(qn("w:instrText"))]
+    assert any(x.startswith("TOC ") for x in instructions)  # the DAFTAR ISI field
     klaster = next(t for t in tables if t[0][0] == "Klaster")
     assert klaster[1][0] == "Klaster 1" and klaster[1][2] == "21,25"  # (270/1200 + 400/2000)/2
     text = pdf_text(pdf_path)
@@ -121,3 +134,67 @@ def test_the_command_writes_both_files_and_fails_clearly_on_an_open_quarter(
     with pytest.raises(CommandError):
         call_command("report_generate", "ppke", "--year", str(YEAR), "--quarter", "2",
                      "--out", str(tmp_path))  # fmt: skip
+
+
+def test_macro_values_carry_their_year_and_indonesian_decimals_in_the_lp2kd(
+    locked_q1: Instrument,
+) -> None:
+    from tkpk.evaluation.models import MacroIndicator, MacroValue  # noqa: PLC0415
+    from tkpk.regions.models import Region  # noqa: PLC0415
+
+    province = Region.objects.filter(level="provinsi").first()
+    people = MacroIndicator.objects.get(code="extreme_poor_population")
+    for year, value in ((2022, "501920.0000"), (YEAR - 1, "95668.0000")):
+        MacroValue.objects.create(
+            indicator=people, region=province, year=year, period="Maret", month=3,
+            value=Decimal(value), source="BPS",
+        )  # fmt: skip
+    snapshot = report_snapshot(kind="lp2kd", year=YEAR)
+    blocks = [b for c in snapshot["chapters"] for b in c["blocks"]]
+    macro = next(b for b in blocks if b["type"] == "table" and "Periode" in b["header"])
+    row = next(r for r in macro["rows"] if r[0] == people.name)
+    assert row[2] == f"Maret {YEAR - 1}" and row[3] == "95.668"
+
+
+def test_chart_labels_and_ticks_use_indonesian_numbers_with_the_units_decimals() -> None:
+    assert id_label(501920.0, unit_places("jiwa", [501920.0, 498290.0])) == "501.920"
+    assert id_label(4.72, unit_places("persen", [4.72])) == "4,72"
+    assert id_label(0.441, unit_places("rasio", [0.441, 0.4])) == "0,441"
+    assert tick_formatter(whole=True).format_ticks([0.0, 250000.0, 500000.0]) == [
+        "0",
+        "250.000",
+        "500.000",
+    ]
+    assert tick_formatter(whole=False).format_ticks([4.0, 4.1, 4.2]) == ["4,0", "4,1", "4,2"]
+    png = chart_png(
+        {"chart": "line", "labels": ["Maret 2022"], "series": [{"name": "x", "values": [1.5]}],
+         "unit": "jiwa"}
+    )  # fmt: skip
+    assert png.startswith(b"\x89PNG")
+
+
+def test_the_lp2kd_lists_a_problem_reported_in_two_quarters_once_with_its_quarters(
+    locked_q1: Instrument,
+    secretariat: User,
+    opd_operator: User,
+    other_opd_operator: User,
+    tmp_path: Path,
+) -> None:
+    q2 = open_quarter(locked_q1, 2)
+    q2_figures = {"Dinsos": ("300", 300, opd_operator), "Disdik": ("450", 1000, other_opd_operator)}
+    for acronym, (physical, billions, user) in q2_figures.items():
+        fill(report_of(q2, acronym), user, physical=physical, budget=billions * 10**9,
+             problems=f"Kendala data {acronym}", explanation="Sesuai jadwal.")  # fmt: skip
+        monitoring_submit(report=report_of(q2, acronym), by=user)
+        report_verify(report=report_of(q2, acronym), by=secretariat, decision="accept")
+    period_lock(period=q2, by=secretariat)
+    release_make(tmp_path, persons=60, beneficiaries=10, as_of=date(2026, 9, 30))
+    snapshot = report_snapshot(kind="lp2kd", year=YEAR)
+    blocks = [b for c in snapshot["chapters"] for b in c["blocks"]]
+    problems = next(b for b in blocks if b["type"] == "table" and "Permasalahan" in b["header"])
+    assert problems["header"][2] == "Triwulan"
+    dinsos = [r for r in problems["rows"] if r[0] == "Dinsos"]
+    assert len(dinsos) == 1 and dinsos[0][2] == "TW\u00a0I, TW\u00a0II"
+    assert dinsos[0][3] == "Kendala data Dinsos"
+    texts = " ".join(b["text"] for b in blocks if b["type"] == "p")
+    assert "per 30 September 2026" in texts and "30-09-2026" not in texts

@@ -12,10 +12,18 @@ from django.urls import reverse
 from conftest import login
 from tkpk.accounts.models import User
 from tkpk.core.models import AuditEvent
+from tkpk.core.roles import Role
 from tkpk.monitoring.models import Instrument
+from tkpk.monitoring.tests.factories import user_with_role
 from tkpk.planning.models import Plan, PlanKind
 from tkpk.planning.services import plan_create
-from tkpk.reports.models import PpkeQuestion, Report, ReportStatus, VersionStatus
+from tkpk.reports.models import (
+    PpkeQuestion,
+    Report,
+    ReportStatus,
+    VersionStatus,
+    quarter_required,
+)
 from tkpk.reports.services import (
     lp2kd_findings,
     ppke_answer_save,
@@ -138,11 +146,17 @@ def test_the_secretariat_creates_a_report_that_is_queued_then_downloaded_and_aud
     assert len(callbacks) == 1  # the worker task is enqueued after the commit
     waiting = as_secretariat.get(reverse("reports:detail", args=[report.pk]))
     assert waiting.context["running"] and b'hx-trigger="every 1s"' in waiting.content
+    polled = as_secretariat.get(
+        reverse("reports:detail", args=[report.pk]), headers={"HX-Request": "true"}
+    )
+    assert b'data-status="queued"' in polled.content and "HX-Refresh" not in polled
     report_version_run(version=report.versions.get())  # what the worker does
     partial = as_secretariat.get(
         reverse("reports:detail", args=[report.pk]), headers={"HX-Request": "true"}
     )
     assert b"<html" not in partial.content and b'data-status="done"' in partial.content
+    # The build ended: the whole page reloads (versions table, buttons) instead of the box.
+    assert partial["HX-Refresh"] == "true"
     url = reverse("reports:download", args=[report.pk, 1, "pdf"])
     download = as_secretariat.get(url)
     assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
@@ -177,6 +191,27 @@ def test_opd_and_outsiders_are_refused_and_the_ketua_reads_but_does_not_create(
     as_ketua = login(ketua)
     assert as_ketua.get(urls[0]).status_code == 200
     assert as_ketua.get(urls[2]).status_code == 200
-    assert as_ketua.get(urls[1]).status_code == 404
+    assert as_ketua.get(urls[1]).status_code == 403
     assert as_ketua.post(urls[2], {"action": "generate"}).status_code == 403
     assert report.versions.count() == 1
+
+
+def test_the_new_report_form_names_the_locked_quarters_and_links_an_existing_report(
+    locked_q1: Instrument, secretariat: User, ketua: User, as_secretariat: Client
+) -> None:
+    url = reverse("reports:new")
+    governor = login(user_with_role("gubernur", Role.GUBERNUR))
+    for client in (login(ketua), governor):
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"kind": "lp2kd", "year": YEAR}).status_code == 403
+    form = as_secretariat.get(url, {"year": YEAR}).context["form"]
+    assert "TW 1" in str(form["quarter"].help_text) and "TW 2" not in str(form["quarter"].help_text)
+    ppke = as_secretariat.post(url, {"kind": "ppke", "year": YEAR})
+    assert ppke.status_code == 400
+    assert ppke.context["form"].errors["quarter"] == [quarter_required("ppke")]
+    assert quarter_required("ppke") != quarter_required("quarterly")
+    report = report_create(kind="quarterly", year=YEAR, quarter=1, by=secretariat)
+    again = as_secretariat.post(url, {"kind": "quarterly", "year": YEAR, "quarter": 1})
+    assert again.status_code == 400 and Report.objects.count() == 1
+    link = reverse("reports:detail", args=[report.pk])
+    assert f'data-testid="existing-report"><a href="{link}"'.encode() in again.content
