@@ -132,7 +132,7 @@ def _hierarchy(source: MatrixRow | None, rows: dict[int, MatrixRow], fallback: s
     return _Hierarchy(activity or (source.code, source.name), programme, klaster)
 
 
-def _indicator_rows(*, year: int, quarter: int | None) -> list[dict[str, Any]]:
+def indicator_rows(*, year: int, quarter: int | None) -> list[dict[str, Any]]:
     instrument = instrument_for_year(year=year)
     if instrument is None:
         return []
@@ -216,7 +216,12 @@ def _group_key(row: dict[str, Any], level: Level) -> tuple[str, str]:
 
 
 def achievement_table(
-    *, year: int, quarter: int | None = None, level: Level, organisation_id: int | None = None
+    *,
+    year: int,
+    quarter: int | None = None,
+    level: Level,
+    organisation_id: int | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Achievement of the year's published instrument from accepted reports only.
 
@@ -226,15 +231,15 @@ def achievement_table(
     achievement, predicate ({short, label, colour} or None), budget_ceiling, budget_realised,
     absorption, indicators (count), opd_ids (the OPDs of the rows, for scoping) and, at the
     indicator level, the row's code, unit, direction, activity, programme, klaster and OPD.
-    ``organisation_id``: that OPD's rows only (e.g. its own klaster averages).
+    ``organisation_id``: that OPD's rows only (e.g. its own klaster averages). ``rows``: the
+    indicator rows of that year and quarter when already read (several levels from one read).
     """
-    rows = _indicator_rows(year=year, quarter=quarter)
+    if rows is None:
+        rows = indicator_rows(year=year, quarter=quarter)
     if organisation_id is not None:
         rows = [r for r in rows if r["opd_id"] == organisation_id]
     if level == "indicator":
-        for row in rows:
-            row["opd_ids"] = [row["opd_id"]]
-        return rows
+        return [{**row, "opd_ids": [row["opd_id"]]} for row in rows]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[_group_key(row, level)].append(row)

@@ -79,6 +79,7 @@ class Dashboard:
     map_data: dict[str, dict[str, Any]]
     breadcrumbs: list[tuple[str, str]]
     release_label: str = ""
+    quarter: int | None = None  # programme achievement of that quarter (None: the year)
 
 
 def snapshots_for_year(*, year: int) -> dict[str, DashboardSnapshot]:
@@ -222,11 +223,16 @@ def _macro(
 
 
 def _achievement(
-    payload: dict[str, Any], access: DashboardAccess
+    payload: dict[str, Any], access: DashboardAccess, quarter: int | None
 ) -> tuple[list[Table], list[dict[str, Any]]]:
     if not access.province_wide and not access.organisation_ids:
         return [], []  # Wilayah: programme achievement is not regional
-    year_tables = payload.get("year", {})
+    period_tables: dict[str, Any] = (
+        payload.get("year", {})
+        if quarter is None
+        else payload.get("quarter", {}).get(str(quarter), {})
+    )
+    year_tables = period_tables
 
     def visible(row: dict[str, Any]) -> bool:
         return access.province_wide or set(row.get("opd_ids", [])) <= access.organisation_ids
@@ -245,7 +251,7 @@ def _achievement(
         rows = [r for r in year_tables.get(level, []) if visible(r)]
         if level == "klaster" and not access.province_wide:
             # A klaster holds several OPDs' rows: an OPD sees the averages of its own rows.
-            own = payload.get("klaster_by_opd", {})
+            own = period_tables.get("klaster_by_opd", {})
             rows = [r for pk in sorted(access.organisation_ids) for r in own.get(str(pk), [])]
         return Table(
             key=key,
@@ -266,6 +272,8 @@ def _achievement(
         )
 
     by_opd = group_table("achievement-opd", "opd", _("Programme achievement by OPD"))
+    by_programme = group_table("achievement-programme", "programme", _("Achievement per programme"))
+    by_activity = group_table("achievement-activity", "activity", _("Achievement per activity"))
     by_klaster = group_table(
         "achievement-klaster", "klaster", _("Programme achievement by klaster")
     )
@@ -301,9 +309,10 @@ def _achievement(
         ],
     )
     quarter_labels = ["TW I", "TW II", "TW III", "TW IV"]
+    quarters = payload.get("quarter", {})
     trend = _trend_table(
-        payload.get("quarters", {}),
-        payload.get("quarters_all", {}),
+        {q: t.get("opd", []) for q, t in quarters.items()},
+        {q: t.get("all", []) for q, t in quarters.items()},
         ["1", "2", "3", "4"],
         visible,
         access,
@@ -315,10 +324,11 @@ def _achievement(
         "Each quarter compares its realisation with that quarter's target; the year compares "
         "the latest cumulative realisation with the annual target, so the two can differ."
     )
-    years = sorted(payload.get("years", {}))
+    year_trend = payload.get("years", {})
+    years = sorted(year_trend)
     by_year = _trend_table(
-        payload.get("years", {}),
-        payload.get("years_all", {}),
+        {y: t.get("opd", []) for y, t in year_trend.items()},
+        {y: t.get("all", []) for y, t in year_trend.items()},
         years,
         visible,
         access,
@@ -354,7 +364,7 @@ def _achievement(
         _trend_chart("chart-achievement-quarters", trend, quarter_labels, access),
         _trend_chart("chart-achievement-years", by_year, years, access),
     ]
-    return [by_opd, by_klaster, trend, by_year, by_indicator], charts
+    return [by_opd, by_klaster, trend, by_year, by_programme, by_activity, by_indicator], charts
 
 
 def _trend_table(
@@ -584,7 +594,9 @@ def _tasks(
     return [table], [chart]
 
 
-def dashboard_for_user(*, access: DashboardAccess, year: int, region: str) -> Dashboard:
+def dashboard_for_user(
+    *, access: DashboardAccess, year: int, region: str, quarter: int | None = None
+) -> Dashboard:
     """Everything the page (and the CSV downloads) show, from the stored snapshots."""
     snapshots = snapshots_for_year(year=year)
 
@@ -598,7 +610,7 @@ def dashboard_for_user(*, access: DashboardAccess, year: int, region: str) -> Da
     tables += macro_tables
     charts += macro_charts
     for section in (
-        _achievement(payload("achievement"), access),
+        _achievement(payload("achievement"), access, quarter),
         _completeness(payload("completeness"), access),
     ):
         tables += section[0]
@@ -614,6 +626,7 @@ def dashboard_for_user(*, access: DashboardAccess, year: int, region: str) -> Da
     computed = [s.computed_at for s in snapshots.values()]
     return Dashboard(
         year=year,
+        quarter=quarter,
         region=region,
         computed_at=min(computed) if computed else None,
         tables={t.key: t for t in tables},

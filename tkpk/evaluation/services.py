@@ -548,35 +548,54 @@ def _macro_section(*, year: int) -> dict[str, Any]:
 TREND_YEARS = 5
 
 
+ACHIEVEMENT_LEVELS: tuple[sel.Level, ...] = (
+    "indicator",
+    "activity",
+    "programme",
+    "opd",
+    "klaster",
+    "all",
+)
+
+
+def _achievement_levels(*, year: int, quarter: int | None) -> dict[str, Any]:
+    """Every level of one period from one read of its indicator rows, and each OPD's own
+    klaster averages (a klaster mixes several OPDs' rows)."""
+    rows = sel.indicator_rows(year=year, quarter=quarter)
+    tables: dict[str, Any] = {
+        level: sel.achievement_table(year=year, quarter=quarter, level=level, rows=rows)
+        for level in ACHIEVEMENT_LEVELS
+    }
+    opd_ids = sorted({r["opd_id"] for r in rows if r["opd_id"]})
+    tables["klaster_by_opd"] = {
+        str(pk): sel.achievement_table(
+            year=year, quarter=quarter, level="klaster", organisation_id=pk, rows=rows
+        )
+        for pk in opd_ids
+    }
+    return tables
+
+
 def _achievement_section(*, year: int) -> dict[str, Any]:
-    """The year by level; its quarters and the earlier years (up to TREND_YEARS with a
-    published instrument) per OPD and for the whole instrument, for the trends."""
+    """The year and each quarter by level; per OPD and for the whole instrument, the quarters
+    and the earlier years (up to TREND_YEARS with a published instrument), for the trends."""
     years = sorted(
         y
         for y in Instrument.objects.filter(status=InstrumentStatus.PUBLISHED, year__lte=year)
         .values_list("year", flat=True)
         .distinct()
     )[-TREND_YEARS:]
-    by_level = {
-        level: sel.achievement_table(year=year, level=level)
-        for level in ("indicator", "opd", "klaster", "programme")
-    }
-    opd_ids = sorted({r["opd_id"] for r in by_level["indicator"] if r["opd_id"]})
     return {
-        "year": by_level,
-        # An OPD's own klaster averages (the province's mix other OPDs' rows in).
-        "klaster_by_opd": {
-            str(pk): sel.achievement_table(year=year, level="klaster", organisation_id=pk)
-            for pk in opd_ids
-        },
-        "quarters": {
-            str(q): sel.achievement_table(year=year, quarter=q, level="opd") for q in (1, 2, 3, 4)
-        },
-        "quarters_all": {
-            str(q): sel.achievement_table(year=year, quarter=q, level="all") for q in (1, 2, 3, 4)
-        },
-        "years": {str(y): sel.achievement_table(year=y, level="opd") for y in years},
-        "years_all": {str(y): sel.achievement_table(year=y, level="all") for y in years},
+        "year": _achievement_levels(year=year, quarter=None),
+        "quarter": {str(q): _achievement_levels(year=year, quarter=q) for q in (1, 2, 3, 4)},
+        "years": {str(y): _year_trend(year=y) for y in years},
+    }
+
+
+def _year_trend(*, year: int) -> dict[str, Any]:
+    rows = sel.indicator_rows(year=year, quarter=None)
+    return {
+        level: sel.achievement_table(year=year, level=level, rows=rows) for level in ("opd", "all")
     }
 
 

@@ -41,9 +41,23 @@ from tkpk.evaluation.tasks import dashboard_refresh_task
 DASHBOARD_CACHE_SECONDS = 3600
 
 
+QUARTERS = [(1, "I"), (2, "II"), (3, "III"), (4, "IV")]
+
+
 class DashboardFilter(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000)
     region = forms.CharField(label=gettext_lazy("Region"), required=False, max_length=13)
+    quarter = forms.TypedChoiceField(
+        label=gettext_lazy("Period"),
+        choices=[("", gettext_lazy("Whole year")), *((q, f"TW {r}") for q, r in QUARTERS)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+def _quarter(form: DashboardFilter) -> int | None:
+    return form.cleaned_data.get("quarter") if form.is_valid() else None
 
 
 def _year(form: DashboardFilter, years: list[int] | None = None) -> int:
@@ -89,16 +103,21 @@ def _sections(board: dash.Dashboard) -> list[dict[str, Any]]:
         ]
         # Programme achievement, completeness and tasks are not broken down by region.
         regional = key in ("macro", "coverage")
-        sections.append({"key": key, "title": title, "items": items, "regional": regional})
+        label = str(title)
+        if key == "achievement" and board.quarter:
+            label += f" · TW {dict(QUARTERS)[board.quarter]}"
+        sections.append({"key": key, "title": label, "items": items, "regional": regional})
     return [s for s in sections if s["items"]]
 
 
 def _page_key(
+    *,
     access: sel.DashboardAccess,
     year: int,
     region: str,
     boundaries_url: str,
     versions: dash.SnapshotVersions,
+    quarter: int | None = None,
 ) -> str:
     """Everything the rendered figures depend on: who may see what, the filter, the language
     and the version of every stored snapshot of the year (a refresh changes the key)."""
@@ -108,6 +127,7 @@ def _page_key(
         sorted(access.region_codes),
         year,
         region,
+        quarter,
         get_language(),
         versions.get(year, ()),
         boundaries_url,
@@ -118,19 +138,28 @@ def _page_key(
 
 def _dashboard_page(
     request: HttpRequest,
+    *,
     access: sel.DashboardAccess,
     year: int,
     region: str,
     versions: dash.SnapshotVersions,
+    quarter: int | None,
 ) -> dict[str, Any]:
     """The rendered figures (aggregates only, no personal data) and what the page around them
     needs, cached until a snapshot of the year is recomputed."""
     boundaries_url = _boundaries_url(request.user)
-    key = _page_key(access, year, region, boundaries_url, versions)
+    key = _page_key(
+        access=access,
+        year=year,
+        region=region,
+        boundaries_url=boundaries_url,
+        versions=versions,
+        quarter=quarter,
+    )
     page = cache.get(key)
     if page is not None:
         return dict(page)
-    board = dash.dashboard_for_user(access=access, year=year, region=region)
+    board = dash.dashboard_for_user(access=access, year=year, region=region, quarter=quarter)
     boundaries_url = boundaries_url if board.map_data else ""
     body = render_to_string(
         "evaluation/_dashboard_body.html",
@@ -146,6 +175,7 @@ def _dashboard_page(
     page = {
         "year": board.year,
         "region": board.region,
+        "quarter": board.quarter,
         "breadcrumbs": board.breadcrumbs,
         "has_charts": bool(board.charts),
         "has_map": bool(boundaries_url),
@@ -166,7 +196,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     region = dash.region_clean(
         access, form.cleaned_data.get("region", "") if form.is_valid() else ""
     )
-    page = _dashboard_page(request, access, year, region, versions)
+    page = _dashboard_page(
+        request,
+        access=access,
+        year=year,
+        region=region,
+        versions=versions,
+        quarter=_quarter(form),
+    )
     return render(
         request,
         "evaluation/dashboard.html",
@@ -175,6 +212,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "body": mark_safe(page["body"]),  # noqa: S308 — rendered by our own template above
             "access": access,
             "years": sorted({*years, year}, reverse=True),
+            "quarters": QUARTERS,
         },
     )
 
@@ -188,7 +226,7 @@ def dashboard_csv(request: HttpRequest, section: str) -> HttpResponse:
     region = dash.region_clean(
         access, form.cleaned_data.get("region", "") if form.is_valid() else ""
     )
-    board = dash.dashboard_for_user(access=access, year=year, region=region)
+    board = dash.dashboard_for_user(access=access, year=year, region=region, quarter=_quarter(form))
     table = board.tables.get(section)
     if table is None:
         raise Http404

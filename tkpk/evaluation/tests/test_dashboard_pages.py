@@ -308,3 +308,23 @@ def test_tables_show_numbers_in_the_users_language_and_csv_keeps_them_plain(
     assert "4.400.000.000.000" in html
     rows = csv_rows(as_secretariat, "achievement-klaster")
     assert rows[1][4] == "4400000000000"
+
+
+def test_programme_achievement_of_a_quarter_and_per_programme_and_activity(
+    computed: Instrument, as_secretariat: Client, as_opd: Client
+) -> None:
+    year = {r[0]: r for r in csv_rows(as_secretariat, "achievement-opd")[1:]}
+    first = {r[0]: r for r in csv_rows(as_secretariat, "achievement-opd", quarter="1")[1:]}
+    # Dinsos: 240 of the annual 1200 (20 %) but of TW I's 300 (80 %).
+    assert year["Dinsos"][2] == "20" and first["Dinsos"][2] == "80"
+    assert csv_rows(as_secretariat, "achievement-opd", quarter="2")[1][2] == ""  # no report yet
+    programmes = {r[0]: r[2] for r in csv_rows(as_secretariat, "achievement-programme")[1:]}
+    assert programmes == {"Program Dinsos": "20", "Program Disdik": ""}
+    activities = [r[0] for r in csv_rows(as_secretariat, "achievement-activity")[1:]]
+    assert activities == ["Penyaluran Dinsos", "Penyaluran Disdik"]
+    html = page(as_secretariat, quarter="1")
+    assert '<option value="1" selected>' in html
+    assert "quarter=1" in html.split('data-testid="csv-achievement-opd"')[0].rsplit("<a", 1)[1]
+    # Scoped like the year: an OPD sees its own programme only.
+    own = [r[0] for r in csv_rows(as_opd, "achievement-programme", quarter="1")[1:]]
+    assert own == ["Program Dinsos"]
