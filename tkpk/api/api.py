@@ -176,3 +176,4 @@ def plan_matrix_row_update(
 api.add_router("/targeting", "tkpk.targeting.api_releases.router")
 api.add_router("/targeting", "tkpk.targeting.api_requests.router")
 api.add_router("/monitoring", "tkpk.monitoring.api.router")
+api.add_router("/evaluation", "tkpk.evaluation.api.router")

@@ -50,3 +50,13 @@ def first_quarter_reported(
     report_submit(report=disdik, by=other_opd_operator)
     report_verify(report=dinsos, by=secretariat, decision="accept")
     return instrument
+
+
+@pytest.fixture
+def computed(first_quarter_reported: Instrument) -> Instrument:
+    """The 2028 dashboard computed from the BPS series and the first quarter's reports."""
+    from tkpk.evaluation.services import bps_poverty_load, dashboard_refresh  # noqa: PLC0415
+
+    bps_poverty_load()
+    dashboard_refresh(year=YEAR)
+    return first_quarter_reported

@@ -17,7 +17,6 @@ from tkpk.core.roles import Role
 from tkpk.evaluation.models import DashboardSnapshot, MacroIndicator, MacroValue
 from tkpk.evaluation.selectors_dashboard import Table
 from tkpk.evaluation.services import (
-    bps_poverty_load,
     dashboard_refresh,
     dashboard_stale_years,
     macro_import_csv,
@@ -56,13 +55,6 @@ def _add_p0_march_2027() -> None:
         value=Decimal("3.9"),
         source="BPS uji",
     )
-
-
-@pytest.fixture
-def computed(first_quarter_reported: Instrument) -> Instrument:
-    bps_poverty_load()
-    dashboard_refresh(year=YEAR)
-    return first_quarter_reported
 
 
 def test_the_secretariat_sees_every_section_with_its_charts(
