@@ -23,6 +23,9 @@ from tkpk.evaluation.selectors import DashboardAccess
 from tkpk.regions.models import KEMENDAGRI_CODE_RE
 
 CHILD_LEVEL = {1: "kota", 2: "kecamatan", 3: "kelurahan", 4: "kelurahan"}
+# The shape of the stored payloads: raised whenever it changes, so snapshots written by an earlier
+# version are read as missing (never misread) and recomputed by the periodic refresh.
+SNAPSHOT_FORMAT = 3
 COUNTS = ("target_households", "reached", "not_reached", "inclusion")
 STATES = ("scheduled", "not_started", "draft", "submitted", "returned", "accepted")
 
@@ -602,7 +605,9 @@ def dashboard_for_user(
 
     def payload(key: str) -> dict[str, Any]:
         snap = snapshots.get(key)
-        return snap.payload if snap is not None else {}
+        if snap is None or not isinstance(snap.payload, dict):
+            return {}
+        return snap.payload if snap.payload.get("format") == SNAPSHOT_FORMAT else {}
 
     tables: list[Table] = []
     charts: list[dict[str, Any]] = []
@@ -623,7 +628,11 @@ def dashboard_for_user(
     charts += task_charts
     all_names = {**payload("coverage").get("names", {}), **names}
     crumbs = [(c, all_names.get(c, c)) for c in _ancestors(region) if access.sees_region(c)]
-    computed = [s.computed_at for s in snapshots.values()]
+    computed = [
+        s.computed_at
+        for s in snapshots.values()
+        if isinstance(s.payload, dict) and s.payload.get("format") == SNAPSHOT_FORMAT
+    ]
     return Dashboard(
         year=year,
         quarter=quarter,

@@ -37,7 +37,7 @@ from tkpk.evaluation.selectors import (
     macro_series,
     predicate_for,
 )
-from tkpk.evaluation.selectors_dashboard import province_code
+from tkpk.evaluation.selectors_dashboard import SNAPSHOT_FORMAT, province_code
 from tkpk.monitoring.models import Instrument, InstrumentStatus, QuarterReport, ReportValue
 from tkpk.monitoring.selectors import monitoring_board
 from tkpk.planning.models import Plan, PlanKind, Stage, TargetValue
@@ -675,6 +675,7 @@ def dashboard_fingerprint(*, year: int) -> str:
     from tkpk.targeting.models import BeneficiaryList, LinkReview, Release  # noqa: PLC0415
 
     parts: list[Any] = [
+        SNAPSHOT_FORMAT,
         year,
         timezone.localdate().isoformat(),
         MacroValue.objects.aggregate(n=Count("id"), t=Max("updated_at"), s=Sum("value")),
@@ -709,7 +710,7 @@ def dashboard_refresh(*, year: int) -> list[DashboardSnapshot]:
     now = timezone.now()
     saved: list[DashboardSnapshot] = []
     for key in SECTIONS:
-        payload = _plain(SECTION_BUILDERS[key](year=year))
+        payload = {**_plain(SECTION_BUILDERS[key](year=year)), "format": SNAPSHOT_FORMAT}
         snapshot, _ = DashboardSnapshot.objects.update_or_create(
             key=key,
             year=year,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from conftest import login
@@ -320,3 +320,28 @@ def test_programme_achievement_of_a_quarter_and_per_programme_and_activity(
     # Scoped like the year: an OPD sees its own programme only.
     own = [r[0] for r in csv_rows(as_opd, "achievement-programme", quarter="1")[1:]]
     assert own == ["Program Dinsos"]
+
+
+def test_a_snapshot_written_by_an_earlier_version_is_never_misread(
+    computed: Instrument, as_secretariat: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    DashboardSnapshot.objects.filter(year=YEAR, key="achievement").update(
+        payload={"years": {"2028": []}, "year": []},
+        computed_at=timezone.now(),  # older shape
+    )
+    html = page(as_secretariat)  # no server error: the section is read as not computed yet
+    assert 'data-testid="section-macro"' in html
+    assert 'id="chart-achievement-opd"' not in html
+    DashboardSnapshot.objects.filter(year=YEAR).update(
+        payload={"format": 1},
+        computed_at=timezone.now(),  # as written by that version
+    )
+    html = page(as_secretariat)
+    # Read as not computed yet: no figure and no chart from the old payloads.
+    assert 'data-testid="dashboard-computed"' in html and "<canvas" not in html
+    # A new payload shape makes every year stale, so the periodic job recomputes it.
+    from tkpk.evaluation import services  # noqa: PLC0415
+
+    assert YEAR not in dashboard_stale_years()
+    monkeypatch.setattr(services, "SNAPSHOT_FORMAT", services.SNAPSHOT_FORMAT + 1)
+    assert YEAR in dashboard_stale_years()
