@@ -124,6 +124,34 @@ class MacroTarget(models.Model):
         return f"{self.indicator.code} {self.region_id} {self.year}: {self.target}"
 
 
+class RpkdIndicatorLink(models.Model):
+    """Which macro indicator an RPKD target measures, as the secretariat set it (``indicator``
+    empty: none). Without a link the indicator is recognised by its name or "(CODE)"."""
+
+    target = models.OneToOneField(
+        "planning.Target",
+        verbose_name=_("RPKD target"),
+        on_delete=models.CASCADE,
+        related_name="macro_link",
+    )
+    indicator = models.ForeignKey(
+        MacroIndicator,
+        verbose_name=_("macro indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("RPKD target link")
+        verbose_name_plural = _("RPKD target links")
+
+    def __str__(self) -> str:
+        return f"{self.target_id} → {self.indicator_id or '-'}"
+
+
 class DashboardSnapshot(models.Model):
     """A precomputed section of the province dashboard for one year (the page only reads these).
 

@@ -28,6 +28,7 @@ from tkpk.evaluation.models import (
     MacroTarget,
     MacroValue,
     PredicateBand,
+    RpkdIndicatorLink,
 )
 from tkpk.evaluation.poverty import fgt
 from tkpk.evaluation.selectors import (
@@ -40,7 +41,7 @@ from tkpk.evaluation.selectors import (
 from tkpk.evaluation.selectors_dashboard import SNAPSHOT_FORMAT, province_code
 from tkpk.monitoring.models import Instrument, InstrumentStatus, QuarterReport, ReportValue
 from tkpk.monitoring.selectors import monitoring_board
-from tkpk.planning.models import Plan, PlanKind, Stage, TargetValue
+from tkpk.planning.models import Plan, PlanKind, Stage, Target, TargetValue
 from tkpk.processes.models import HumanTask, TaskStatus
 from tkpk.regions.models import Region
 
@@ -398,7 +399,7 @@ def macro_indicator_for_text(
     return None
 
 
-def _rpkd_in_force() -> list[Plan]:
+def rpkd_in_force() -> list[Plan]:
     """Enacted RPKDs not superseded by an enacted amendment, oldest first (a later plan's
     years win where they overlap)."""
     enacted = list(Plan.objects.filter(kind=PlanKind.RPKD, stage=Stage.ENACTED))
@@ -408,7 +409,7 @@ def _rpkd_in_force() -> list[Plan]:
 
 def rpkd_targets_fingerprint() -> list[Any]:
     """What the RPKD-derived macro targets depend on (for the dashboard's staleness check)."""
-    plans = _rpkd_in_force()
+    plans = rpkd_in_force()
     return [
         [(p.pk, p.updated_at.isoformat()) for p in plans],
         list(
@@ -416,39 +417,110 @@ def rpkd_targets_fingerprint() -> list[Any]:
             .order_by("pk")
             .values_list("pk", "year", "value", "target__indicator")
         ),
+        list(RpkdIndicatorLink.objects.order_by("pk").values_list("target_id", "indicator_id")),
     ]
+
+
+def rpkd_target_indicators(*, plan: Plan) -> list[tuple[Target, MacroIndicator | None, bool]]:
+    """Each target of ``plan`` with the macro indicator it measures and whether the secretariat
+    set it (True) or it was recognised from the target's name (False)."""
+    indicators = list(MacroIndicator.objects.all())
+    links = {
+        link.target_id: link
+        for link in RpkdIndicatorLink.objects.filter(target__goal__plan=plan).select_related(
+            "indicator"
+        )
+    }
+    result = []
+    targets = Target.objects.filter(goal__plan=plan).order_by("goal__code", "code")
+    for target in targets:
+        link = links.get(target.pk)
+        if link is not None:
+            result.append((target, link.indicator, True))
+        else:
+            result.append((target, macro_indicator_for_text(target.indicator, indicators), False))
+    return result
+
+
+@transaction.atomic
+def rpkd_indicator_links_save(
+    *, plan: Plan, chosen: dict[int, MacroIndicator | None], by: User
+) -> int:
+    """Record the secretariat's choice for targets of ``plan`` (target id → indicator or None),
+    then sync the macro targets; returns how many links changed."""
+    targets = {t.pk: t for t in Target.objects.filter(goal__plan=plan, pk__in=list(chosen))}
+    changed = 0
+    for pk, indicator in chosen.items():
+        target = targets.get(pk)
+        if target is None:
+            continue
+        link, created = RpkdIndicatorLink.objects.get_or_create(
+            target=target, defaults={"indicator": indicator}
+        )
+        if created or link.indicator_id != (indicator.pk if indicator else None):
+            link.indicator = indicator
+            link.save()
+            changed += 1
+    if changed:
+        audit_record(
+            action="evaluation.rpkd_links_saved",
+            actor=by,
+            obj=plan,
+            detail={str(pk): (i.code if i else None) for pk, i in sorted(chosen.items())},
+        )
+    rpkd_macro_targets_sync()
+    return changed
+
+
+def _rpkd_source(plan: Plan) -> str:
+    return (plan.title + (f" ({plan.decree_number})" if plan.decree_number else ""))[:300]
 
 
 @transaction.atomic
 def rpkd_macro_targets_sync() -> int:
-    """The province's macro targets from the yearly targets of the RPKD in force, where an
-    RPKD target names a macro indicator. They replace, for the RPKD's years, a target from
-    another source (the RPKD is the team's own enacted plan); returns how many changed."""
+    """The province's macro targets from the yearly targets of the RPKD in force, for the
+    targets that measure a macro indicator (set by the secretariat, or recognised by name).
+    They replace, for the RPKD's years, a target from another source (the RPKD is the team's
+    own enacted plan); a target this sync wrote earlier that the RPKD no longer gives is
+    removed. Returns how many rows changed."""
     province = Region.objects.filter(pk=province_code()).first()
     if province is None:
         return 0
-    indicators = list(MacroIndicator.objects.all())
     changed = 0
-    for plan in _rpkd_in_force():
-        source = f"{plan.title}" + (f" ({plan.decree_number})" if plan.decree_number else "")
-        values = TargetValue.objects.filter(target__goal__plan=plan).select_related("target")
-        for value in values.order_by("target__code", "year"):
-            indicator = macro_indicator_for_text(value.target.indicator, indicators)
-            if indicator is None or not plan.year_start <= value.year <= plan.year_end:
-                continue
-            before = (
-                MacroTarget.objects.filter(indicator=indicator, region=province, year=value.year)
-                .values_list("target", "source")
-                .first()
-            )
-            macro_target_save(
-                indicator=indicator,
-                region=province,
-                year=value.year,
-                target=value.value,
-                source=source[:300],
-            )
-            changed += before != (value.value, source[:300])
+    wanted: dict[tuple[int, int], tuple[Decimal, str]] = {}
+    sources: set[str] = set()
+    for plan in rpkd_in_force():
+        source = _rpkd_source(plan)
+        sources.add(source)
+        measures = {t.pk: i for t, i, _set in rpkd_target_indicators(plan=plan) if i is not None}
+        values = TargetValue.objects.filter(target_id__in=list(measures)).order_by("year")
+        for value in values:
+            if plan.year_start <= value.year <= plan.year_end:
+                wanted[(measures[value.target_id].pk, value.year)] = (value.value, source)
+    indicators = {i.pk: i for i in MacroIndicator.objects.all()}
+    for (indicator_id, year), (target, source) in sorted(wanted.items()):
+        before = (
+            MacroTarget.objects.filter(indicator_id=indicator_id, region=province, year=year)
+            .values_list("target", "source")
+            .first()
+        )
+        macro_target_save(
+            indicator=indicators[indicator_id],
+            region=province,
+            year=year,
+            target=target,
+            source=source,
+        )
+        changed += before != (target, source)
+    # Targets an earlier sync wrote from these plans that they no longer give.
+    stale = MacroTarget.objects.filter(region=province, source__in=sources).exclude(
+        pk__in=[
+            t.pk
+            for t in MacroTarget.objects.filter(region=province, source__in=sources)
+            if (t.indicator_id, t.year) in wanted
+        ]
+    )
+    changed += stale.delete()[0]
     return changed
 
 

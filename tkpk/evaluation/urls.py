@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     path("unduh/<slug:section>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("segarkan/", views.dashboard_refresh_request, name="dashboard_refresh"),
     path("data-makro/", views.macro_data, name="macro_data"),
+    path("data-makro/rpkd/<int:plan_id>/", views.rpkd_links, name="rpkd_links"),
 ]

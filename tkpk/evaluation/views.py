@@ -33,6 +33,9 @@ from tkpk.evaluation.services import (
     dashboard_stale_years,
     macro_import_csv,
     macro_microdata_import,
+    rpkd_in_force,
+    rpkd_indicator_links_save,
+    rpkd_target_indicators,
 )
 from tkpk.evaluation.tasks import dashboard_refresh_task
 
@@ -281,6 +284,36 @@ class MicrodataForm(forms.Form):
     region = forms.CharField(label=gettext_lazy("Region code"), max_length=13, initial="31")
 
 
+class RpkdLinksForm(forms.Form):
+    """For each target of an RPKD in force: the macro indicator it measures, or none."""
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        indicators = list(sel.macro_indicators())
+        self.indicators = {i.code: i for i in indicators}
+        choices = [("", _("– not a macro indicator –")), *((i.code, i.name) for i in indicators)]
+        self.rows = []
+        for target, indicator, explicit in rpkd_target_indicators(plan=plan):
+            name = f"target_{target.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{target.code} {target.indicator}",
+                choices=choices,
+                required=False,
+                initial=indicator.code if indicator else "",
+            )
+            self.rows.append((target, name, explicit))
+
+    def chosen(self) -> dict[int, Any]:
+        return {
+            target.pk: self.indicators.get(self.cleaned_data.get(name) or "")
+            for target, name, _explicit in self.rows
+        }
+
+    def lines(self) -> list[tuple[Any, Any, bool]]:
+        return [(target, self[name], explicit) for target, name, explicit in self.rows]
+
+
 def _saved(upload: Any) -> Path:
     with tempfile.NamedTemporaryFile(delete=False, suffix=".csv") as handle:
         for chunk in upload.chunks():
@@ -346,5 +379,28 @@ def macro_data(request: HttpRequest) -> HttpResponse:
             "result": result,
             "indicators": sel.macro_indicators(),
             "targets": sel.macro_targets(),
+            "link_forms": [RpkdLinksForm(plan=p, prefix="rpkd") for p in rpkd_in_force()],
         },
     )
+
+
+@login_required
+@require_POST
+def rpkd_links(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The secretariat's choice of the macro indicator each RPKD target measures."""
+    access = sel.dashboard_access(user=request.user)
+    if not access.can_refresh:
+        raise PermissionDenied
+    plan = next((p for p in rpkd_in_force() if p.pk == plan_id), None)
+    if plan is None:
+        raise Http404
+    form = RpkdLinksForm(request.POST, plan=plan, prefix="rpkd")
+    if not form.is_valid():
+        messages.error(request, _("Choose a macro indicator from the list."))
+        return redirect("evaluation:macro_data")
+    rpkd_indicator_links_save(plan=plan, chosen=form.chosen(), by=request.user)  # type: ignore[arg-type]
+    transaction.on_commit(_refresh_stale_years)
+    messages.success(
+        request, _("Saved. The dashboard is being recomputed with them; reload it in a minute.")
+    )
+    return redirect("evaluation:macro_data")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from conftest import login
 from tkpk.accounts.models import User
-from tkpk.evaluation.models import MacroIndicator, MacroTarget
+from tkpk.core.models import AuditEvent
+from tkpk.evaluation.models import MacroIndicator, MacroTarget, RpkdIndicatorLink
 from tkpk.evaluation.selectors import macro_achievement
 from tkpk.evaluation.services import (
     bps_poverty_load,
@@ -18,7 +20,7 @@ from tkpk.evaluation.services import (
     macro_indicator_for_text,
     rpkd_macro_targets_sync,
 )
-from tkpk.planning.models import Plan, PlanKind
+from tkpk.planning.models import Plan, PlanKind, Target, TargetValue
 from tkpk.planning.services import goal_create, plan_create, plan_enact, target_create
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,45 @@ def test_a_changed_rpkd_makes_the_dashboard_stale(secretariat: User) -> None:
         "3.55"
     )
     assert 2026 not in dashboard_stale_years()
+
+
+def test_the_secretariat_links_a_target_to_its_macro_indicator_and_unlinks_another(
+    secretariat: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    bps_poverty_load()
+    plan = _rpkd(secretariat, title="RPKD DKI 2025–2029", p0={2026: D("3.55")}, enact=True)
+    food = Target.objects.get(goal__plan=plan, code="T1.2")  # not recognised by its name
+    TargetValue.objects.filter(target=food).update(value=D("0.41"))
+    p0 = Target.objects.get(goal__plan=plan, code="T1.1")
+    client = login(secretariat)
+    page = client.get(reverse("evaluation:macro_data")).content.decode()
+    assert f'data-testid="rpkd-links-{plan.pk}"' in page
+    form = page.split(f'data-testid="rpkd-links-{plan.pk}"')[1].split("</form>")[0]
+    assert f'name="rpkd-target_{p0.pk}"' in form and '<option value="P0" selected>' in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("evaluation:rpkd_links", args=[plan.pk]),
+            {f"rpkd-target_{p0.pk}": "", f"rpkd-target_{food.pk}": "gini"},
+        )
+    assert response.status_code == 302
+    # The Gini target now comes from the RPKD; the P0 target it gave before is gone again.
+    gini = MacroTarget.objects.get(indicator__code="gini", region_id="31", year=2025)
+    assert gini.target == D("0.41") and gini.source.startswith("RPKD DKI")
+    assert not MacroTarget.objects.filter(
+        indicator__code="P0", region_id="31", year=2026, source__startswith="RPKD"
+    ).exists()
+    assert RpkdIndicatorLink.objects.get(target=p0).indicator is None
+    assert AuditEvent.objects.filter(action="evaluation.rpkd_links_saved").exists()
+    # Only the secretariat may link; a tampered choice is refused without a change.
+    bad = client.post(
+        reverse("evaluation:rpkd_links", args=[plan.pk]), {f"rpkd-target_{p0.pk}": "nope"}
+    )
+    assert bad.status_code == 302 and RpkdIndicatorLink.objects.get(target=p0).indicator is None
+    assert (
+        login(
+            User.objects.create_user(username="x", password="x")  # type: ignore[attr-defined]
+        )
+        .post(reverse("evaluation:rpkd_links", args=[plan.pk]))
+        .status_code
+        == 403
+    )
