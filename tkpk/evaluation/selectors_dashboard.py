@@ -235,7 +235,6 @@ def _achievement(
         if quarter is None
         else payload.get("quarter", {}).get(str(quarter), {})
     )
-    year_tables = period_tables
 
     def visible(row: dict[str, Any]) -> bool:
         return access.province_wide or set(row.get("opd_ids", [])) <= access.organisation_ids
@@ -251,7 +250,7 @@ def _achievement(
     ]
 
     def group_table(key: str, level: str, title: str) -> Table:
-        rows = [r for r in year_tables.get(level, []) if visible(r)]
+        rows = [r for r in period_tables.get(level, []) if visible(r)]
         if level == "klaster" and not access.province_wide:
             # A klaster holds several OPDs' rows: an OPD sees the averages of its own rows.
             own = period_tables.get("klaster_by_opd", {})
@@ -280,7 +279,7 @@ def _achievement(
     by_klaster = group_table(
         "achievement-klaster", "klaster", _("Programme achievement by klaster")
     )
-    indicators = [r for r in year_tables.get("indicator", []) if visible(r)]
+    indicators = [r for r in period_tables.get("indicator", []) if visible(r)]
     by_indicator = Table(
         key="achievement-indicator",
         keep=frozenset({0}),  # codes such as "1.01"

@@ -513,14 +513,10 @@ def rpkd_macro_targets_sync() -> int:
         )
         changed += before != (target, source)
     # Targets an earlier sync wrote from these plans that they no longer give.
-    stale = MacroTarget.objects.filter(region=province, source__in=sources).exclude(
-        pk__in=[
-            t.pk
-            for t in MacroTarget.objects.filter(region=province, source__in=sources)
-            if (t.indicator_id, t.year) in wanted
-        ]
-    )
-    changed += stale.delete()[0]
+    written = MacroTarget.objects.filter(region=province, source__in=sources)
+    stale = [t.pk for t in written if (t.indicator_id, t.year) not in wanted]
+    if stale:
+        changed += MacroTarget.objects.filter(pk__in=stale).delete()[0]
     return changed
 
 
