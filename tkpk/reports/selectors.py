@@ -64,9 +64,14 @@ def ppke_answers(*, report: Report) -> list[tuple[PpkeQuestion, PpkeAnswer | Non
     return [(q, answers.get(q.pk)) for q in PpkeQuestion.objects.filter(is_active=True)]
 
 
-def ppke_missing_answers(*, report: Report) -> int:
-    """How many active Matriks 1 questions of a PPKE report have no answer yet."""
-    return sum(1 for _q, a in ppke_answers(report=report) if a is None or not a.text.strip())
+def ppke_missing_answers(
+    *, report: Report, answers: list[tuple[PpkeQuestion, PpkeAnswer | None]] | None = None
+) -> int:
+    """How many active Matriks 1 questions of a PPKE report have no answer yet (from
+    ``answers`` when the caller has read them already)."""
+    if answers is None:
+        answers = ppke_answers(report=report)
+    return sum(1 for _q, a in answers if a is None or not a.text.strip())
 
 
 def version_outdated(*, report: Report) -> bool:

@@ -101,7 +101,7 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         ],
         "is_lp2kd": report.kind == ReportKind.LP2KD,
         "outdated": selectors.version_outdated(report=report),
-        "missing_answers": selectors.ppke_missing_answers(report=report),
+        "missing_answers": selectors.ppke_missing_answers(report=report, answers=answers),
         "recommendations_empty": _recommendations_empty(report),
         **extra,
     }
